@@ -1,0 +1,556 @@
+"""The booking state machine (DESIGN section 4). Nothing else changes a booking's status.
+
+Every write takes the booking lock first (:mod:`locking`), sweeps expired holds, checks, then
+writes the booking, its history row and its outbox events in the caller's transaction.
+Functions flush; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from webapp.booking import availability as av
+from webapp.booking import intervals as iv
+from webapp.booking import slots as sl
+from webapp.booking.errors import (
+    BookingConflict,
+    BookingError,
+    HoldExpired,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+)
+from webapp.booking.locking import begin_write, load_booking_for_update, lock_resources
+from webapp.models import Booking, BookingHistory, BookingStatus, Customer, Organization, OutboxMessage
+
+S = BookingStatus
+
+TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
+    S.TEMPORARY: frozenset({S.CONFIRMED, S.PENDING_APPROVAL, S.PENDING_PAYMENT, S.CANCELED}),
+    S.PENDING_PAYMENT: frozenset({S.CONFIRMED, S.PENDING_ASSIGNMENT, S.CANCELED}),
+    S.PENDING_APPROVAL: frozenset({S.CONFIRMED, S.REJECTED, S.CANCELED}),
+    S.PENDING_ASSIGNMENT: frozenset({S.CONFIRMED, S.REJECTED, S.CANCELED}),
+    S.CONFIRMED: frozenset({S.COMPLETED, S.CANCELED}),
+    S.COMPLETED: frozenset(),
+    S.CANCELED: frozenset(),
+    S.REJECTED: frozenset(),
+}
+EXCLUSION_VIOLATION = "23P01"
+RESCHEDULABLE = frozenset({S.CONFIRMED, S.PENDING_APPROVAL, S.PENDING_PAYMENT})
+
+# Customers may start on any whole five minutes of working time (the grid they were shown is
+# the website's or their API request's); staff may book any minute.
+CUSTOMER_GRID = sl.SlotGrid(tuple(range(0, 24 * 60, 5)))
+HOLD_MINUTES_RANGE = (1, 120)
+
+# Seed 002 webhook trigger ids.
+EVENT_FOR_STATUS = {
+    S.PENDING_APPROVAL: "newBooking",
+    S.CONFIRMED: "newAppointment",
+    S.REJECTED: "bookingRejected",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a customer, a staff member, an API client or the system (worker)."""
+
+    kind: str  # "customer" | "staff" | "api" | "system"
+    id: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind in {"staff", "api", "system"}
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.id}" if self.id else self.kind
+
+
+SYSTEM = Actor("system")
+
+
+def can_transition(booking: Booking, to: BookingStatus) -> bool:
+    return to in TRANSITIONS[S(booking.status)]
+
+
+def can_cancel(booking: Booking) -> bool:
+    return can_transition(booking, S.CANCELED)
+
+
+def can_reschedule(booking: Booking) -> bool:
+    return S(booking.status) in RESCHEDULABLE
+
+
+def initial_status(booking_type, organization: Organization, *, on_behalf: bool) -> BookingStatus:
+    """Seed 002: a priced type with an online payment method on an organization that takes
+    online payments waits for payment; otherwise auto-confirm (or staff booking on a
+    customer's behalf) confirms; otherwise the booking waits for approval."""
+    if (
+        booking_type.is_paid
+        and booking_type.takes_online_payment
+        and organization.online_payments_enabled
+    ):
+        return S.PENDING_PAYMENT
+    if booking_type.auto_confirm or on_behalf:
+        return S.CONFIRMED
+    return S.PENDING_APPROVAL
+
+
+# --- creating ----------------------------------------------------------------------------
+
+
+def create_booking(
+    session: Session,
+    organization: Organization,
+    *,
+    booking_type_id: str,
+    start: datetime,
+    actor: Actor,
+    now: datetime,
+    customer: Customer | None = None,
+    resource_id: str | None = None,
+    category_id: str | None = None,
+    resource_filters: Mapping[str, object] | None = None,
+    time_adjusters: Mapping[str, object] | None = None,
+    info: Mapping[str, object] | None = None,
+    note: str = "",
+    source: str = "api",
+    website_id: str | None = None,
+    timezone: str | None = None,
+    hold_minutes: int | None = None,
+    payment_window_minutes: int = 30,
+    rescheduled_from: Booking | None = None,
+    suggestion_grid: sl.SlotGrid | None = None,
+) -> Booking:
+    """Book ``start`` (a hold when ``hold_minutes`` is given). Without ``resource_id`` the
+    least-busy free resource is chosen. Raises BOOKING_CONFLICT with ``next_available``
+    when the time is taken, even when it was taken by a concurrent request a moment ago."""
+    _require_aware(start, "start")
+    if hold_minutes is not None:
+        low, high = HOLD_MINUTES_RANGE
+        if isinstance(hold_minutes, bool) or not isinstance(hold_minutes, int) or not low <= hold_minutes <= high:
+            raise ValidationFailed(
+                f"reservedForMinutes must be a whole number from {low} to {high}.",
+                reservedForMinutes=hold_minutes,
+            )
+    on_behalf = actor.is_staff
+    ctx = av.load_context(
+        session,
+        organization,
+        booking_type_id,
+        resource_ids=[resource_id] if resource_id else None,
+        category_id=category_id,
+        resource_filters=resource_filters,
+        time_adjusters=time_adjusters,
+        show_all=on_behalf,
+        strict_adjusters=True,
+    )
+    if not ctx.plans:
+        raise BookingConflict(
+            "No resource offers this service.", requested_time=start.isoformat()
+        )
+    display_tz = timezone or organization.timezone
+    grid = None if on_behalf else CUSTOMER_GRID
+    suggest = suggestion_grid or grid or CUSTOMER_GRID
+    exclude = rescheduled_from.id if rescheduled_from else None
+
+    lock_resources(session, organization.id, ctx.resource_ids)
+    sweep_expired_holds(session, ctx.resource_ids, now)
+    plan = _choose_plan(
+        session, ctx, start, now, grid=grid, suggest=suggest, timezone=display_tz, exclude=exclude
+    )
+
+    if hold_minutes is not None:
+        status = S.TEMPORARY
+        expires_at = now + timedelta(minutes=hold_minutes)
+    elif rescheduled_from is not None:
+        # The new booking keeps the old one's standing (a confirmed booking stays confirmed).
+        status = S(rescheduled_from.status)
+        expires_at = rescheduled_from.expires_at
+    else:
+        status = initial_status(ctx.booking_type, organization, on_behalf=on_behalf)
+        expires_at = (
+            now + timedelta(minutes=payment_window_minutes) if status == S.PENDING_PAYMENT else None
+        )
+    block = ctx.service.block(iv.to_instant(start))
+    booking = Booking(
+        organization_id=organization.id,
+        website_id=website_id,
+        booking_type_id=ctx.booking_type.id,
+        resource_id=plan.resource.id,
+        customer_id=customer.id if customer else None,
+        status=status.value,
+        start_at=start,
+        end_at=start + timedelta(minutes=ctx.service.duration),
+        block_start=iv.from_instant(block[0]),
+        block_end=iv.from_instant(block[1]),
+        duration=ctx.service.duration,
+        price=rescheduled_from.price if rescheduled_from else av.price_for(ctx, start, now),
+        currency=organization.currency,
+        info=dict(info or {}),
+        time_adjusters=dict(time_adjusters or {}),
+        note=note or "",
+        source=source,
+        created_by_user_id=actor.id if actor.kind == "staff" else None,
+        rescheduled_from_id=exclude,
+        expires_at=expires_at,
+        created_at=now,
+        updated_at=now,
+    )
+    _insert(session, booking, ctx, start, now, suggest=suggest, timezone=display_tz)
+    _record(session, booking, None, actor, now)
+    if status != S.TEMPORARY and rescheduled_from is None:
+        _emit(session, booking, EVENT_FOR_STATUS.get(status), now)
+    return booking
+
+
+def hold_slot(session: Session, organization: Organization, *, hold_minutes: int, **kwargs) -> Booking:
+    """Place a hold (TEMPORARY booking) that blocks the slot for ``hold_minutes``."""
+    return create_booking(session, organization, hold_minutes=hold_minutes, **kwargs)
+
+
+def _choose_plan(session, ctx, start, now, *, grid, suggest, timezone, exclude) -> av.ResourcePlan:
+    if len(ctx.plans) == 1:
+        plan = ctx.plans[0]
+        try:
+            av.check_start(session, ctx, plan, start, now, grid=grid, exclude_booking_id=exclude)
+        except BookingConflict as conflict:
+            raise _with_next_available(session, ctx, conflict, start, now, suggest, timezone, exclude)
+        return plan
+    day = start.astimezone(iv.zone(timezone)).date()
+    found = av.find_available_slots(
+        session,
+        ctx.organization,
+        ctx.booking_type.id,
+        day,
+        day,
+        timezone=timezone,
+        grid=grid or sl.SlotGrid(tuple(range(24 * 60))),
+        now=now,
+        reschedule_booking_id=exclude,
+        context=ctx,
+    )
+    slot = next((s for d in found.days for s in d.slots if s.start == start), None)
+    if slot is None:
+        # Say precisely why, using the first resource (working time, window, grid) ...
+        errors = []
+        for plan in ctx.plans:
+            try:
+                av.check_start(session, ctx, plan, start, now, grid=grid, exclude_booking_id=exclude)
+            except BookingError as exc:
+                errors.append(exc)
+        conflict = next((e for e in errors if isinstance(e, BookingConflict)), None)
+        if conflict is None:
+            raise errors[0] if errors else BookingConflict(requested_time=start.isoformat())
+        raise _with_next_available(session, ctx, conflict, start, now, suggest, timezone, exclude)
+    return ctx.plan(found.least_busy(slot))
+
+
+def _with_next_available(session, ctx, conflict, start, now, grid, timezone, exclude):
+    nxt = av.next_available(
+        session,
+        ctx,
+        start,
+        grid=grid,
+        timezone=timezone,
+        now=now,
+        exclude_booking_id=exclude,
+    )
+    conflict.details["requested_time"] = start.isoformat()
+    if nxt is not None:
+        conflict.details["next_available"] = nxt.start.isoformat()
+        conflict.details["next_available_resource_ids"] = list(nxt.resource_ids)
+    return conflict
+
+
+def _insert(session, booking, ctx, start, now, *, suggest, timezone) -> None:
+    """Insert under a savepoint; PostgreSQL's exclusion constraint is the backstop."""
+    try:
+        with session.begin_nested():
+            session.add(booking)
+            session.flush()
+    except IntegrityError as exc:
+        if getattr(exc.orig, "sqlstate", None) != EXCLUSION_VIOLATION:
+            raise
+        conflict = BookingConflict(requested_time=start.isoformat())
+        raise _with_next_available(
+            session, ctx, conflict, start, now, suggest, timezone, None
+        ) from exc
+
+
+def sweep_expired_holds(session: Session, resource_ids, now: datetime) -> int:
+    """Expired holds stop occupying their slot, inside the booking transaction."""
+    if not resource_ids:
+        return 0
+    result = session.execute(
+        update(Booking)
+        .where(
+            Booking.resource_id.in_(list(resource_ids)),
+            Booking.status == S.TEMPORARY.value,
+            Booking.expires_at <= now,
+        )
+        .values(status=S.CANCELED.value, cancel_reason="hold expired", canceled_by="system", updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def expire_due(session: Session, now: datetime) -> dict[str, int]:
+    """The worker's sweep: expired holds and unpaid bookings past their payment window."""
+    holds = session.execute(
+        update(Booking)
+        .where(Booking.status == S.TEMPORARY.value, Booking.expires_at <= now)
+        .values(status=S.CANCELED.value, cancel_reason="hold expired", canceled_by="system", updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    unpaid = 0
+    for booking in session.scalars(
+        select(Booking).where(Booking.status == S.PENDING_PAYMENT.value, Booking.expires_at <= now)
+    ):
+        _transition(session, booking, S.CANCELED, SYSTEM, now, reason="payment not completed in time")
+        booking.canceled_by = "system"
+        _emit(session, booking, "bookingExpired", now)
+        unpaid += 1
+    session.flush()
+    return {"holds": holds or 0, "unpaid": unpaid}
+
+
+# --- transitions -------------------------------------------------------------------------
+
+
+def confirm_hold(
+    session: Session,
+    organization: Organization,
+    booking_id: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    customer: Customer | None = None,
+    info: Mapping[str, object] | None = None,
+    payment_window_minutes: int = 30,
+) -> Booking:
+    """Turn a hold into a booking; its status follows the type's settings."""
+    booking = _load(session, organization, booking_id)
+    if booking.status != S.TEMPORARY:
+        raise InvalidTransition(
+            f"Only a hold can be confirmed; this booking is {booking.status}.", status=booking.status
+        )
+    if booking.expires_at is None or booking.expires_at <= now:
+        raise HoldExpired(expired_at=booking.expires_at.isoformat() if booking.expires_at else None)
+    status = initial_status(booking.booking_type, organization, on_behalf=actor.is_staff)
+    if customer is not None:
+        booking.customer_id = customer.id
+    if info:
+        booking.info = {**(booking.info or {}), **info}
+    booking.expires_at = (
+        now + timedelta(minutes=payment_window_minutes) if status == S.PENDING_PAYMENT else None
+    )
+    _transition(session, booking, status, actor, now)
+    if booking.rescheduled_from_id is None:
+        _emit(session, booking, EVENT_FOR_STATUS.get(status), now)
+    return booking
+
+
+def approve_booking(session, organization, booking_id, *, actor: Actor, now: datetime) -> Booking:
+    booking = _load(session, organization, booking_id)
+    _require(booking, S.PENDING_APPROVAL, "approved")
+    _transition(session, booking, S.CONFIRMED, actor, now)
+    _emit(session, booking, "newAppointment", now)
+    return booking
+
+
+def reject_booking(
+    session, organization, booking_id, *, actor: Actor, now: datetime, reason: str | None = None
+) -> Booking:
+    booking = _load(session, organization, booking_id)
+    _require(booking, S.PENDING_APPROVAL, "rejected")
+    booking.cancel_reason = reason
+    _transition(session, booking, S.REJECTED, actor, now, reason=reason)
+    _emit(session, booking, "bookingRejected", now)
+    return booking
+
+
+def cancel_booking(
+    session,
+    organization,
+    booking_id,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str | None = None,
+) -> Booking:
+    """Cancel; a customer's cancel and a provider's cancel raise different events."""
+    booking = _load(session, organization, booking_id)
+    if not can_cancel(booking):
+        raise InvalidTransition(
+            f"A {booking.status} booking cannot be canceled.", status=booking.status
+        )
+    by_customer = actor.kind == "customer"
+    booking.cancel_reason = reason
+    booking.canceled_by = "customer" if by_customer else "provider"
+    was_hold = booking.status == S.TEMPORARY
+    _transition(session, booking, S.CANCELED, actor, now, reason=reason)
+    if not was_hold:
+        _emit(session, booking, "customerCanceled" if by_customer else "providerCanceled", now)
+    return booking
+
+
+def complete_booking(session, organization, booking_id, *, actor: Actor, now: datetime) -> Booking:
+    booking = _load(session, organization, booking_id)
+    _require(booking, S.CONFIRMED, "marked completed")
+    if booking.start_at is not None and booking.start_at > now:
+        raise InvalidTransition(
+            "A booking can be marked completed only once it has started.",
+            start=booking.start_at.isoformat(),
+        )
+    _transition(session, booking, S.COMPLETED, actor, now)
+    return booking
+
+
+def mark_paid(session, organization, booking_id, *, actor: Actor, now: datetime) -> Booking:
+    """Payment received: the booking is confirmed (or joins the queue when unassigned)."""
+    booking = _load(session, organization, booking_id)
+    _require(booking, S.PENDING_PAYMENT, "marked paid")
+    to = S.PENDING_ASSIGNMENT if booking.resource_id is None else S.CONFIRMED
+    booking.expires_at = None
+    _transition(session, booking, to, actor, now)
+    if to == S.CONFIRMED:
+        _emit(session, booking, "newAppointment", now)
+    return booking
+
+
+def reschedule_booking(
+    session: Session,
+    organization: Organization,
+    booking_id: str,
+    *,
+    start: datetime,
+    actor: Actor,
+    now: datetime,
+    resource_id: str | None = None,
+    timezone: str | None = None,
+    reason: str | None = None,
+) -> Booking:
+    """Move a booking: a new booking linked by ``rescheduled_from``, the old one canceled,
+    in one transaction; the old time is free for the new booking itself."""
+    old = _load(session, organization, booking_id)
+    if not can_reschedule(old):
+        raise InvalidTransition(
+            f"A {old.status} booking cannot be rescheduled.", status=old.status
+        )
+    new = create_booking(
+        session,
+        organization,
+        booking_type_id=old.booking_type_id,
+        start=start,
+        actor=actor,
+        now=now,
+        customer=old.customer,
+        resource_id=resource_id or old.resource_id,
+        time_adjusters=old.time_adjusters or None,
+        info=old.info,
+        note=old.note,
+        source=old.source,
+        website_id=old.website_id,
+        timezone=timezone,
+        rescheduled_from=old,
+    )
+    old.cancel_reason = reason or "rescheduled"
+    old.canceled_by = "customer" if actor.kind == "customer" else "provider"
+    _transition(session, old, S.CANCELED, actor, now, reason=old.cancel_reason)
+    _emit(session, new, "appointmentRescheduled", now, previous_booking_id=old.id)
+    return new
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _load(session: Session, organization: Organization, booking_id: str) -> Booking:
+    booking = load_booking_for_update(session, organization.id, str(booking_id))
+    if booking is None:
+        raise NotFound("Booking not found.", bookingId=str(booking_id)[:64])
+    return booking
+
+
+def _require(booking: Booking, status: BookingStatus, verb: str) -> None:
+    if booking.status != status:
+        raise InvalidTransition(
+            f"Only a {status.value} booking can be {verb}; this one is {booking.status}.",
+            status=booking.status,
+        )
+
+
+def _transition(session, booking: Booking, to: BookingStatus, actor: Actor, now, reason=None):
+    if not can_transition(booking, to):
+        raise InvalidTransition(
+            f"A {booking.status} booking cannot become {to.value}.", status=booking.status, to=to.value
+        )
+    previous = booking.status
+    booking.status = to.value
+    booking.updated_at = now
+    _record(session, booking, previous, actor, now, reason)
+    session.flush()
+
+
+def _record(session, booking: Booking, previous, actor: Actor, now, reason=None) -> None:
+    session.add(
+        BookingHistory(
+            organization_id=booking.organization_id,
+            booking_id=booking.id,
+            from_status=previous,
+            to_status=booking.status,
+            actor=actor.label,
+            reason=reason,
+            at=now,
+        )
+    )
+
+
+def _emit(session, booking: Booking, event: str | None, now, **extra) -> None:
+    if not event:
+        return
+    session.add(
+        OutboxMessage(
+            organization_id=booking.organization_id,
+            event=event,
+            booking_id=booking.id,
+            payload={"bookingId": booking.id, "status": booking.status, **extra},
+            created_at=now,
+            available_at=now,
+        )
+    )
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValidationFailed(f"{name} must be a date-time with a timezone offset.", field=name)
+
+
+__all__ = [
+    "Actor",
+    "SYSTEM",
+    "TRANSITIONS",
+    "approve_booking",
+    "begin_write",
+    "can_cancel",
+    "can_reschedule",
+    "can_transition",
+    "cancel_booking",
+    "complete_booking",
+    "confirm_hold",
+    "create_booking",
+    "expire_due",
+    "hold_slot",
+    "initial_status",
+    "mark_paid",
+    "reject_booking",
+    "reschedule_booking",
+    "sweep_expired_holds",
+]

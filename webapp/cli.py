@@ -1,0 +1,196 @@
+"""The ``mawid`` command (also reachable as ``flask --app webapp ...``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+
+from webapp.booking.errors import BookingError
+from webapp.extensions import db
+from webapp.models.types import utcnow
+
+
+def _emit(payload: dict, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(payload, indent=2, default=str))
+    else:
+        for key, value in payload.items():
+            click.echo(f"{key}: {value}")
+
+
+def _fail(error: BookingError) -> None:
+    db.session.rollback()
+    click.echo(f"error: {error.code}: {error.message}", err=True)
+    for key, value in error.details.items():
+        click.echo(f"  {key}: {value}", err=True)
+    sys.exit(2)
+
+
+def upgrade_schema() -> None:
+    from flask_migrate import upgrade
+
+    from webapp import MIGRATIONS_DIR
+
+    upgrade(directory=MIGRATIONS_DIR)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or upgrade the database schema."""
+    upgrade_schema()
+    click.echo(f"database ready ({db.engine.url.render_as_string(hide_password=True)})")
+
+
+@click.command("create-account")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", default="")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def create_account_command(email, password, name, as_json):
+    """Create a user account and print its account API key (shown only here)."""
+    from webapp import accounts
+
+    try:
+        user = accounts.create_user(db.session, email=email, password=password, name=name)
+        key = accounts.issue_account_key(db.session, user)
+        db.session.commit()
+    except BookingError as error:
+        _fail(error)
+    _emit({"userId": user.id, "email": user.email, "apiKey": key}, as_json)
+
+
+@click.command("create-organization")
+@click.option("--owner", required=True, help="The owner's account email.")
+@click.option("--name", required=True)
+@click.option("--timezone", required=True, help="IANA name, e.g. Asia/Riyadh.")
+@click.option("--slug", default=None, help="The booking website's address: /<slug>/.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def create_organization_command(owner, name, timezone, slug, as_json):
+    """Create an organization with its booking website."""
+    from sqlalchemy import select
+
+    from webapp import accounts
+    from webapp.models import User
+
+    try:
+        email = accounts.normalize_email(owner)
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            raise BookingError(f"No account with email {email}; run create-account first.")
+        organization, website = accounts.create_organization(
+            db.session, owner=user, name=name, timezone=timezone, slug=slug
+        )
+        db.session.commit()
+    except BookingError as error:
+        _fail(error)
+    _emit(
+        {"organizationId": organization.id, "appId": website.app_id, "slug": website.slug},
+        as_json,
+    )
+
+
+@click.command("demo")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing when an organization exists.")
+@with_appcontext
+def demo_command(base_url, if_empty):
+    """Load the demo clinic and print its URLs and logins as JSON."""
+    from sqlalchemy import select
+
+    from webapp import demo
+    from webapp.models import Organization
+
+    if if_empty and db.session.scalar(select(Organization.id).limit(1)):
+        click.echo(json.dumps({"demo": "skipped: the database already has an organization"}))
+        return
+    result = demo.load_demo(db.session, now=utcnow(), base_url=base_url.rstrip("/"))
+    db.session.commit()
+    click.echo(json.dumps(result, indent=2, default=str))
+
+
+@click.command("seed-bench")
+@click.option("--resources", type=click.IntRange(1, 1000), required=True)
+@click.option("--days", type=click.IntRange(1, 366), required=True)
+@click.option("--bookings", type=click.IntRange(0, 1_000_000), required=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def seed_bench_command(resources, days, bookings, seed, as_json):
+    """Build the deterministic benchmark dataset (DESIGN section 9) and print its ids."""
+    from webapp import benchdata
+
+    result = benchdata.seed_bench(
+        db.session, resources=resources, days=days, bookings=bookings, seed=seed, now=utcnow()
+    )
+    db.session.commit()
+    _emit(result, as_json)
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Do not start the in-process worker.")
+@with_appcontext
+def run_command(host, port, no_worker):
+    """Serve the app for development, with the background worker in the same process."""
+    from webapp.notify import worker
+
+    app: Flask = current_app._get_current_object()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if not no_worker:
+        worker.start_in_thread(app)
+    click.echo(f"Mawid is serving on http://{host}:{port}/")
+    app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run one round and exit.")
+@with_appcontext
+def worker_command(once):
+    """Run the background worker alone (several may run at once)."""
+    from webapp.notify import worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if once:
+        click.echo(json.dumps(worker.run_once()))
+        return
+    worker.run_forever(current_app._get_current_object())
+
+
+COMMANDS = (
+    init_db_command,
+    create_account_command,
+    create_organization_command,
+    demo_command,
+    seed_bench_command,
+    run_command,
+    worker_command,
+)
+
+
+def register_commands(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from webapp import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def main():
+    """Mawid: appointment booking."""
+
+
+main.add_command(shell_command)
+main.add_command(routes_command)

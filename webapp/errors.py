@@ -1,0 +1,54 @@
+"""How errors reach people: JSON surfaces answer the error envelope, pages an error page.
+Bad input is never a 5xx."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from webapp.booking.errors import BookingError
+from webapp.extensions import db
+
+JSON_PREFIXES = ("/api", "/oauth", "/rwg", "/mcp", "/module", "/healthz")
+
+
+def wants_json() -> bool:
+    if request.path.startswith(JSON_PREFIXES):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and not request.accept_mimetypes["text/html"]
+
+
+def envelope(code: str, message: str, status: int, details: dict | None = None):
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    return response
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(BookingError)
+    def _booking_error(error: BookingError):
+        db.session.rollback()
+        if wants_json():
+            return envelope(error.code, error.message, error.http_status, error.details)
+        return (
+            render_template("error.html", code=error.code, message=error.message),
+            error.http_status,
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        code = (error.name or "error").upper().replace(" ", "_")
+        if wants_json():
+            response = envelope(code, error.description or error.name, error.code or 500)
+        else:
+            response = app.make_response(
+                (
+                    render_template("error.html", code=code, message=error.description),
+                    error.code or 500,
+                )
+            )
+        for header in ("Retry-After", "Allow", "WWW-Authenticate"):
+            if header in error.get_headers():
+                response.headers[header] = dict(error.get_headers())[header]
+        return response

@@ -1,0 +1,39 @@
+"""SQLAlchemy models, one module per aggregate. Import from here."""
+
+from webapp.models.api_keys import ApiKey
+from webapp.models.booking_types import BookingType
+from webapp.models.bookings import Booking, BookingHistory, BookingStatus
+from webapp.models.custom_fields import CustomField
+from webapp.models.customers import Customer
+from webapp.models.idempotency import IdempotencyRecord
+from webapp.models.invoices import Invoice
+from webapp.models.organizations import Organization
+from webapp.models.outbox import OutboxMessage
+from webapp.models.resources import Resource, ResourceCategory, resource_types
+from webapp.models.rules import OffRules, TimeRules
+from webapp.models.users import Member, User, member_resources
+from webapp.models.websites import Website, WebsiteVersion
+
+__all__ = [
+    "ApiKey",
+    "Booking",
+    "BookingHistory",
+    "BookingStatus",
+    "BookingType",
+    "Customer",
+    "CustomField",
+    "IdempotencyRecord",
+    "Invoice",
+    "Member",
+    "OffRules",
+    "Organization",
+    "OutboxMessage",
+    "Resource",
+    "ResourceCategory",
+    "TimeRules",
+    "User",
+    "Website",
+    "WebsiteVersion",
+    "member_resources",
+    "resource_types",
+]
