@@ -16,9 +16,28 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Path prefixes the application itself uses; no website may take them as its slug.
 RESERVED_SLUGS = frozenset(
     {
-        "admin", "api", "embed", "static", "webviews", "settings", "oauth", "auth", "calendar",
-        "rwg", "mcp", "module", "healthz", "scheduling-sdk.js", "login", "logout", "account",
-        "favicon.ico", "robots.txt", "docs", "www", "app",
+        "admin",
+        "api",
+        "embed",
+        "static",
+        "webviews",
+        "settings",
+        "oauth",
+        "auth",
+        "calendar",
+        "rwg",
+        "mcp",
+        "module",
+        "healthz",
+        "scheduling-sdk.js",
+        "login",
+        "logout",
+        "account",
+        "favicon.ico",
+        "robots.txt",
+        "docs",
+        "www",
+        "app",
     }
 )
 MIN_PASSWORD_LENGTH = 8
@@ -85,7 +104,9 @@ def create_organization(
     """An organization with its owner and its website (live and draft versions)."""
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise ValidationFailed("The organization needs a name (at most 200 characters).", field="name")
+        raise ValidationFailed(
+            "The organization needs a name (at most 200 characters).", field="name"
+        )
     if not is_valid_timezone(timezone):
         raise InvalidTimezone(timezone=str(timezone)[:64])
     slug = validate_slug(session, slug or _slug_from(session, name))

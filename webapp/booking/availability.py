@@ -161,7 +161,9 @@ def load_context(
             )
         )
     adjusters = [
-        f for f in fields if f.adjusts_time and not f.filters_resources and f.applies_to(booking_type.id)
+        f
+        for f in fields
+        if f.adjusts_time and not f.filters_resources and f.applies_to(booking_type.id)
     ]
     if time_adjusters or strict_adjusters:
         adjustment = time_adjustment(adjusters, time_adjusters)
@@ -289,7 +291,9 @@ def find_available_slots(
     """Slots of a booking type on the local dates ``first``..``last`` of ``timezone``, each
     with the resources free at that time, grouped by date."""
     if last < first:
-        raise OutsideWindow("The end date is before the start date.", start=str(first), end=str(last))
+        raise OutsideWindow(
+            "The end date is before the start date.", start=str(first), end=str(last)
+        )
     display_tz = iv.zone(timezone)
     ctx = context or load_context(
         session,
@@ -443,7 +447,9 @@ def check_start(
     if grid is not None:
         allowed = sl.allowed_starts(periods, busy, service, earliest, horizon)
         if s not in sl.grid_starts(allowed, grid, plan.tz, service):
-            raise InvalidTime("This is not one of the offered start times.", start=start.isoformat())
+            raise InvalidTime(
+                "This is not one of the offered start times.", start=start.isoformat()
+            )
 
 
 def price_for(ctx: BookingContext, start: datetime | None, now: datetime):

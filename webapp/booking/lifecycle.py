@@ -27,7 +27,14 @@ from webapp.booking.errors import (
     ValidationFailed,
 )
 from webapp.booking.locking import begin_write, load_booking_for_update, lock_resources
-from webapp.models import Booking, BookingHistory, BookingStatus, Customer, Organization, OutboxMessage
+from webapp.models import (
+    Booking,
+    BookingHistory,
+    BookingStatus,
+    Customer,
+    Organization,
+    OutboxMessage,
+)
 
 S = BookingStatus
 
@@ -135,7 +142,11 @@ def create_booking(
     _require_aware(start, "start")
     if hold_minutes is not None:
         low, high = HOLD_MINUTES_RANGE
-        if isinstance(hold_minutes, bool) or not isinstance(hold_minutes, int) or not low <= hold_minutes <= high:
+        if (
+            isinstance(hold_minutes, bool)
+            or not isinstance(hold_minutes, int)
+            or not low <= hold_minutes <= high
+        ):
             raise ValidationFailed(
                 f"reservedForMinutes must be a whole number from {low} to {high}.",
                 reservedForMinutes=hold_minutes,
@@ -153,9 +164,7 @@ def create_booking(
         strict_adjusters=True,
     )
     if not ctx.plans:
-        raise BookingConflict(
-            "No resource offers this service.", requested_time=start.isoformat()
-        )
+        raise BookingConflict("No resource offers this service.", requested_time=start.isoformat())
     display_tz = timezone or organization.timezone
     grid = None if on_behalf else CUSTOMER_GRID
     suggest = suggestion_grid or grid or CUSTOMER_GRID
@@ -211,7 +220,9 @@ def create_booking(
     return booking
 
 
-def hold_slot(session: Session, organization: Organization, *, hold_minutes: int, **kwargs) -> Booking:
+def hold_slot(
+    session: Session, organization: Organization, *, hold_minutes: int, **kwargs
+) -> Booking:
     """Place a hold (TEMPORARY booking) that blocks the slot for ``hold_minutes``."""
     return create_booking(session, organization, hold_minutes=hold_minutes, **kwargs)
 
@@ -222,7 +233,9 @@ def _choose_plan(session, ctx, start, now, *, grid, suggest, timezone, exclude) 
         try:
             av.check_start(session, ctx, plan, start, now, grid=grid, exclude_booking_id=exclude)
         except BookingConflict as conflict:
-            raise _with_next_available(session, ctx, conflict, start, now, suggest, timezone, exclude)
+            raise _with_next_available(
+                session, ctx, conflict, start, now, suggest, timezone, exclude
+            )
         return plan
     day = start.astimezone(iv.zone(timezone)).date()
     found = av.find_available_slots(
@@ -243,7 +256,9 @@ def _choose_plan(session, ctx, start, now, *, grid, suggest, timezone, exclude) 
         errors = []
         for plan in ctx.plans:
             try:
-                av.check_start(session, ctx, plan, start, now, grid=grid, exclude_booking_id=exclude)
+                av.check_start(
+                    session, ctx, plan, start, now, grid=grid, exclude_booking_id=exclude
+                )
             except BookingError as exc:
                 errors.append(exc)
         conflict = next((e for e in errors if isinstance(e, BookingConflict)), None)
@@ -296,7 +311,12 @@ def sweep_expired_holds(session: Session, resource_ids, now: datetime) -> int:
             Booking.status == S.TEMPORARY.value,
             Booking.expires_at <= now,
         )
-        .values(status=S.CANCELED.value, cancel_reason="hold expired", canceled_by="system", updated_at=now)
+        .values(
+            status=S.CANCELED.value,
+            cancel_reason="hold expired",
+            canceled_by="system",
+            updated_at=now,
+        )
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
@@ -307,14 +327,21 @@ def expire_due(session: Session, now: datetime) -> dict[str, int]:
     holds = session.execute(
         update(Booking)
         .where(Booking.status == S.TEMPORARY.value, Booking.expires_at <= now)
-        .values(status=S.CANCELED.value, cancel_reason="hold expired", canceled_by="system", updated_at=now)
+        .values(
+            status=S.CANCELED.value,
+            cancel_reason="hold expired",
+            canceled_by="system",
+            updated_at=now,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     unpaid = 0
     for booking in session.scalars(
         select(Booking).where(Booking.status == S.PENDING_PAYMENT.value, Booking.expires_at <= now)
     ):
-        _transition(session, booking, S.CANCELED, SYSTEM, now, reason="payment not completed in time")
+        _transition(
+            session, booking, S.CANCELED, SYSTEM, now, reason="payment not completed in time"
+        )
         booking.canceled_by = "system"
         _emit(session, booking, "bookingExpired", now)
         unpaid += 1
@@ -340,7 +367,8 @@ def confirm_hold(
     booking = _load(session, organization, booking_id)
     if booking.status != S.TEMPORARY:
         raise InvalidTransition(
-            f"Only a hold can be confirmed; this booking is {booking.status}.", status=booking.status
+            f"Only a hold can be confirmed; this booking is {booking.status}.",
+            status=booking.status,
         )
     if booking.expires_at is None or booking.expires_at <= now:
         raise HoldExpired(expired_at=booking.expires_at.isoformat() if booking.expires_at else None)
@@ -442,9 +470,7 @@ def reschedule_booking(
     in one transaction; the old time is free for the new booking itself."""
     old = _load(session, organization, booking_id)
     if not can_reschedule(old):
-        raise InvalidTransition(
-            f"A {old.status} booking cannot be rescheduled.", status=old.status
-        )
+        raise InvalidTransition(f"A {old.status} booking cannot be rescheduled.", status=old.status)
     new = create_booking(
         session,
         organization,
@@ -490,7 +516,9 @@ def _require(booking: Booking, status: BookingStatus, verb: str) -> None:
 def _transition(session, booking: Booking, to: BookingStatus, actor: Actor, now, reason=None):
     if not can_transition(booking, to):
         raise InvalidTransition(
-            f"A {booking.status} booking cannot become {to.value}.", status=booking.status, to=to.value
+            f"A {booking.status} booking cannot become {to.value}.",
+            status=booking.status,
+            to=to.value,
         )
     previous = booking.status
     booking.status = to.value

@@ -24,11 +24,11 @@ from webapp.booking.intervals import (
     clip,
     local_date,
     local_epoch,
+    merge,
     offset_segments,
     parse_military,
     resolve_local,
     subtract,
-    merge,
 )
 
 # Slots starting in [00:00, 06:00) local time are "after midnight" (showAfterMidnight).
@@ -239,7 +239,9 @@ def resource_slots(
     not_before: int | None,
     not_after: int | None,
 ) -> list[int]:
-    return grid_starts(allowed_starts(periods, busy, service, not_before, not_after), grid, tz, service)
+    return grid_starts(
+        allowed_starts(periods, busy, service, not_before, not_after), grid, tz, service
+    )
 
 
 # --- combining resources -----------------------------------------------------------------

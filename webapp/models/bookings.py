@@ -126,7 +126,7 @@ class BookingHistory(db.Model):
 
 # PostgreSQL backstop for the no-overlap rule (the service's lock is the first line).
 NO_OVERLAP_DDL = (
-    "CREATE EXTENSION IF NOT EXISTS btree_gist",
+    "CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public",
     "ALTER TABLE bookings ADD CONSTRAINT ex_bookings_no_overlap EXCLUDE USING gist "
     "(resource_id WITH =, tstzrange(block_start, block_end, '[)') WITH &&) "
     f"WHERE (status IN ({_OCCUPYING_SQL}))",

@@ -49,7 +49,9 @@ def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
 
 def start_in_thread(app: Flask) -> threading.Event:
     stop = threading.Event()
-    thread = threading.Thread(target=run_forever, args=(app, stop), name="mawid-worker", daemon=True)
+    thread = threading.Thread(
+        target=run_forever, args=(app, stop), name="mawid-worker", daemon=True
+    )
     thread.start()
     time.sleep(0)
     return stop

@@ -1,0 +1,124 @@
+"""Fixtures: an app on a fresh SQLite file per test, and the same on PostgreSQL when
+TEST_DATABASE_URL points at a server (each test session gets its own schema)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from webapp import create_app
+from webapp.config import normalize_database_url
+from webapp.extensions import db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+# A fixed "now" so tests read like a calendar: Saturday 21 November 2026, 09:00 in Riyadh.
+NOW = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
+
+
+def _app_config(uri: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "WORKER_INTERVAL_SECONDS": 0.05,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def pg_schema():
+    """A private schema on the PostgreSQL server, with every table, for this test session."""
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (CI sets it)")
+    schema = f"mawid_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(normalize_database_url(PG_URL))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    app = create_app(_app_config(_pg_uri(schema)))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    yield schema
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _pg_uri(schema: str) -> str:
+    url = normalize_database_url(PG_URL)
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options=-csearch_path%3D{schema},public"
+
+
+def _sqlite_app(tmp_path):
+    app = create_app(_app_config(f"sqlite:///{tmp_path / 'test.sqlite3'}"))
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def _pg_app(schema: str):
+    app = create_app(_app_config(_pg_uri(schema)))
+    with app.app_context():
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    return app
+
+
+def _finish(app):
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The application on a fresh SQLite database."""
+    app = _sqlite_app(tmp_path)
+    yield app
+    _finish(app)
+
+
+@pytest.fixture
+def pg_app(pg_schema):
+    """The application on PostgreSQL (skipped without TEST_DATABASE_URL)."""
+    app = _pg_app(pg_schema)
+    yield app
+    _finish(app)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_app(request, tmp_path):
+    """The application on each database in turn."""
+    if request.param == "sqlite":
+        app = _sqlite_app(tmp_path)
+    else:
+        app = _pg_app(request.getfixturevalue("pg_schema"))
+    yield app
+    _finish(app)
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def now():
+    return NOW
