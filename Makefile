@@ -1,0 +1,41 @@
+# Two commands: `make run` serves the demo, `make test` passes the tests.
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 5000
+BIN := $(VENV)/bin
+
+.PHONY: run test install lint format bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/mawid init-db
+	$(BIN)/mawid demo --if-empty --base-url http://$(HOST):$(PORT)
+	$(BIN)/mawid run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check webapp tests bench
+	$(BIN)/ruff format --check webapp tests bench
+
+format: install
+	$(BIN)/ruff format webapp tests bench
+	$(BIN)/ruff check --fix webapp tests bench
+
+bench: install
+	$(BIN)/python bench/availability.py
+	$(BIN)/python bench/booking_race.py --database both
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

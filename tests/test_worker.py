@@ -1,0 +1,51 @@
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.factories import at, create_booking, make_booking_type, make_organization, make_resource
+from webapp.models import Booking, BookingStatus
+from webapp.notify import worker
+
+
+def test_worker_round_expires_holds_and_frees_the_slot(app, session, now):
+    organization = make_organization(session)
+    checkup = make_booking_type(session, organization)
+    make_resource(session, organization, checkup)
+    hold = create_booking(
+        session, organization, checkup, start=at("2026-11-22 09:00"), now=now, hold_minutes=10
+    )
+    session.commit()
+
+    assert worker.run_once(now=now + timedelta(minutes=5))["holds"] == 0
+    done = worker.run_once(now=now + timedelta(minutes=11))
+
+    assert done["holds"] == 1
+    session.expire_all()
+    expired = session.get(Booking, hold.id)
+    assert expired.status == BookingStatus.CANCELED
+    assert expired.cancel_reason == "hold expired"
+    rebooked = create_booking(
+        session,
+        organization,
+        checkup,
+        start=at("2026-11-22 09:00"),
+        now=now + timedelta(minutes=12),
+    )
+    assert rebooked.status == BookingStatus.CONFIRMED
+
+
+def test_worker_command_runs_one_round(app, session, runner, now):
+    organization = make_organization(session)
+    checkup = make_booking_type(session, organization)
+    make_resource(session, organization, checkup)
+    create_booking(
+        session, organization, checkup, start=at("2026-11-22 09:00"), now=now, hold_minutes=1
+    )
+    session.commit()
+
+    result = runner.invoke(args=["worker", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert '"holds": 1' in result.output
+    session.expire_all()
+    assert session.scalars(select(Booking.status)).all() == ["CANCELED"]
