@@ -147,6 +147,30 @@ def test_a_whole_working_day_lasts_the_real_length_of_that_date(zone, day, hours
     assert working(tz, day_(day), 0, 2400, off=holiday) == []
 
 
+def local_at(day, hhmm):
+    hours, minutes = map(int, hhmm.split(":"))
+    return local_epoch(day_(day), hours * 60 + minutes)
+
+
+@pytest.mark.parametrize(("zone", "day", "gap_start", "gap_end"), GAPS)
+def test_a_missing_wall_time_means_no_instant(zone, day, gap_start, gap_end):
+    tz = tz_(zone)
+    assert resolve_local(tz, local_at(day, gap_start)) == []
+    assert resolve_local(tz, local_at(day, gap_start) + 59 * 60) == []
+    (after,) = resolve_local(tz, local_at(day, gap_end))
+    (before,) = resolve_local(tz, local_at(day, gap_start) - 60)
+    assert after - before == 60  # the minute before the gap and its end are adjacent instants
+
+
+@pytest.mark.parametrize(("zone", "day", "fold_start", "fold_end"), FOLDS)
+def test_a_repeated_wall_time_means_two_instants(zone, day, fold_start, fold_end):
+    tz = tz_(zone)
+    first, second = resolve_local(tz, local_at(day, fold_start))
+    assert second - first == HOUR
+    assert len(resolve_local(tz, local_at(day, fold_start) - 60)) == 1
+    assert len(resolve_local(tz, local_at(day, fold_end))) == 1
+
+
 @pytest.mark.parametrize(("zone", "day", "gap_start", "gap_end"), GAPS)
 def test_slots_never_show_a_missing_local_time(zone, day, gap_start, gap_end):
     tz = tz_(zone)
@@ -250,9 +274,10 @@ def test_sao_paulo_no_longer_observes_dst():
 def test_notice_across_transitions(zone, now, notice, expected):
     tz = tz_(zone)
     start = int(datetime.fromisoformat(now).replace(tzinfo=tz).timestamp())
-    assert datetime.fromtimestamp(notice_start(start, notice, tz), tz).strftime(
-        "%Y-%m-%d %H:%M%z"
-    ) == expected
+    assert (
+        datetime.fromtimestamp(notice_start(start, notice, tz), tz).strftime("%Y-%m-%d %H:%M%z")
+        == expected
+    )
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from webapp.booking.intervals import (
     clip,
     contains,
     intersect,
+    is_valid_timezone,
     local_epoch,
     merge,
     overlaps_any,
@@ -19,6 +20,7 @@ from webapp.booking.intervals import (
     parse_schedule,
     subtract,
     working_periods,
+    zone,
 )
 
 RIYADH = ZoneInfo("Asia/Riyadh")
@@ -104,9 +106,7 @@ def test_subtract(base, cuts, expected):
         pytest.param([(0, 5)], [(5, 9)], [], id="touching-is-empty"),
         pytest.param([(0, 5)], [(3, 9)], [(3, 5)], id="partial"),
         pytest.param([(0, 100)], [(10, 20), (30, 40)], [(10, 20), (30, 40)], id="one-spans-many"),
-        pytest.param(
-            [(0, 10), (20, 30)], [(5, 25)], [(5, 10), (20, 25)], id="one-bridges-two"
-        ),
+        pytest.param([(0, 10), (20, 30)], [(5, 25)], [(5, 10), (20, 25)], id="one-bridges-two"),
         pytest.param([], [(0, 1)], [], id="empty"),
     ],
 )
@@ -168,6 +168,18 @@ def test_overlaps_any(span, expected):
 
 def test_overlaps_any_on_nothing_busy():
     assert overlaps_any([], (0, 10)) is False
+
+
+@pytest.mark.parametrize("name", ["Asia/Riyadh", "America/Sao_Paulo", "UTC"])
+def test_known_timezone(name):
+    assert zone(name) == ZoneInfo(name)
+
+
+@pytest.mark.parametrize("name", ["Asia/Mecca", "riyadh", "", "+03:00", None, 3])
+def test_unknown_timezone_is_a_rule_error(name):
+    assert not is_valid_timezone(name)
+    with pytest.raises(RuleError, match="timezone"):
+        zone(name)
 
 
 # --- military times ----------------------------------------------------------------------
@@ -478,7 +490,10 @@ def test_a_day_off_stops_the_previous_nights_shift_at_midnight():
     # evening before: staff who are off on Friday are not booked at 02:00 on Friday.
     rules = [weekly(["thursday"], (2200, 600))]
     periods = work(
-        rules, [{"type": "weekly", "days": ["friday"]}], first=date(2026, 12, 3), last=date(2026, 12, 4)
+        rules,
+        [{"type": "weekly", "days": ["friday"]}],
+        first=date(2026, 12, 3),
+        last=date(2026, 12, 4),
     )
     assert shown(RIYADH, periods) == [("Thu 22:00", "Fri 00:00")]
 
@@ -487,7 +502,10 @@ def test_a_night_shift_starting_on_a_day_off_still_runs_after_midnight():
     # The off date is closed; the next date is not, so the shift's tail still works.
     rules = [weekly(["friday"], (2200, 600))]
     periods = work(
-        rules, [{"type": "date", "date": "2026-12-04"}], first=date(2026, 12, 4), last=date(2026, 12, 5)
+        rules,
+        [{"type": "date", "date": "2026-12-04"}],
+        first=date(2026, 12, 4),
+        last=date(2026, 12, 5),
     )
     assert shown(RIYADH, periods) == [("Sat 00:00", "Sat 06:00")]
 
@@ -506,4 +524,3 @@ def test_the_same_rules_in_two_timezones_are_two_and_a_half_hours_apart():
     assert shown(RIYADH, in_riyadh) == shown(KOLKATA, in_kolkata)
     assert [(a - 150 * 60, b - 150 * 60) for a, b in in_riyadh] == in_kolkata
     assert in_kolkata[0][0] == at(KOLKATA, 2026, 12, 6, 9)
-

@@ -68,7 +68,13 @@ class Scenario:
 
     def slots(self) -> list[int]:
         return resource_slots(
-            self.periods, self.busy, self.service, self.grid, self.tz, self.not_before, self.not_after
+            self.periods,
+            self.busy,
+            self.service,
+            self.grid,
+            self.tz,
+            self.not_before,
+            self.not_after,
         )
 
 
@@ -89,13 +95,25 @@ weekly_rules = st.lists(
 days_in_2026 = st.dates(date(2026, 1, 1), date(2026, 12, 31))
 
 
+def minutes(lo, hi):
+    """Minutes, often round ones, so blocks meet period ends and the grid exactly."""
+    return st.one_of(st.integers(lo, hi), st.integers(lo, hi).map(lambda m: max(lo, m - m % 5)))
+
+
+def seconds(lo, hi):
+    """Seconds, often whole minutes, for instants and lengths."""
+    return st.one_of(st.integers(lo, hi), minutes(lo // 60, hi // 60).map(lambda m: m * 60))
+
+
 @st.composite
 def off_rules(draw, first):
     rules = []
     if draw(st.booleans()):
         rules.append({"type": "weekly", "days": [draw(st.sampled_from(WEEKDAYS))]})
     if draw(st.booleans()):
-        rules.append({"type": "date", "date": str(first + timedelta(days=draw(st.integers(-1, 3))))})
+        rules.append(
+            {"type": "date", "date": str(first + timedelta(days=draw(st.integers(-1, 3))))}
+        )
     if draw(st.booleans()):
         start = datetime.combine(first, datetime.min.time()) + timedelta(
             minutes=draw(st.integers(-600, 3 * 1440))
@@ -143,13 +161,11 @@ def scenarios(draw):
     window_start = int(datetime.combine(first, datetime.min.time(), tz).timestamp())
     busy = []
     for _ in range(draw(st.integers(0, 6))):
-        start = window_start + draw(st.integers(-6 * HOUR, 4 * 24 * HOUR))
-        busy.append((start, start + draw(st.integers(60, 4 * HOUR))))
+        start = window_start + draw(seconds(-6 * HOUR, 4 * 24 * HOUR))
+        busy.append((start, start + draw(seconds(60, 4 * HOUR))))
 
-    service = Service(
-        draw(st.integers(5, 180)), draw(st.integers(0, 30)), draw(st.integers(0, 30))
-    )
-    now = window_start + draw(st.integers(-36 * HOUR, 72 * HOUR))
+    service = Service(draw(minutes(5, 180)), draw(minutes(0, 30)), draw(minutes(0, 30)))
+    now = window_start + draw(seconds(-36 * HOUR, 72 * HOUR))
     not_before = notice_start(now, draw(st.sampled_from([-1, 0, 1, 2, 5, 24, 48])), tz)
     not_after = horizon_end(now, draw(st.integers(0, 5)), tz)
     return Scenario(

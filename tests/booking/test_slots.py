@@ -175,7 +175,18 @@ def test_website_grid_errors(splitting, fixed):
         ),
         pytest.param(
             {"showSixthHour": True},
-            ["09:00", "09:10", "09:20", "09:30", "09:40", "09:50", "10:00", "10:10", "10:20", "10:30"],
+            [
+                "09:00",
+                "09:10",
+                "09:20",
+                "09:30",
+                "09:40",
+                "09:50",
+                "10:00",
+                "10:10",
+                "10:20",
+                "10:30",
+            ],
             id="sixth-with-oclock",
         ),
         pytest.param(
@@ -265,7 +276,64 @@ def test_a_break_offers_no_slot_inside_it():
 def test_a_service_never_straddles_the_break():
     day = periods((900, 1200), (1300, 1700), days=["sunday"])
     shown = offered(day, Service(90), HALF_HOURLY)
-    assert shown == ["09:00", "09:30", "10:00", "10:30", "13:00", "13:30", "14:00", "14:30", "15:00", "15:30"]
+    assert shown == [
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "13:00",
+        "13:30",
+        "14:00",
+        "14:30",
+        "15:00",
+        "15:30",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("service", "last"),
+    [
+        pytest.param(Service(50), "11:10", id="ends-at-closing"),
+        pytest.param(Service(51), "11:00", id="one-minute-too-long"),
+        pytest.param(Service(40, after=10), "11:10", id="after-buffer-ends-at-closing"),
+        pytest.param(Service(40, after=11), "11:00", id="after-buffer-one-minute-too-long"),
+    ],
+)
+def test_a_service_must_end_by_closing_time(service, last):
+    assert offered(periods((900, 1200)), service, grid_for_website("10"))[-1] == last
+
+
+@pytest.mark.parametrize(
+    ("service", "first"),
+    [
+        pytest.param(Service(30, before=10), "09:10", id="before-buffer-at-opening"),
+        pytest.param(Service(30, before=11), "09:20", id="before-buffer-one-minute-early"),
+    ],
+)
+def test_a_before_buffer_must_start_after_opening_time(service, first):
+    assert offered(periods((900, 1200)), service, grid_for_website("10"))[0] == first
+
+
+@pytest.mark.parametrize(
+    ("busy_end", "first_after"),
+    [(1100, "11:00"), (1101, "11:10")],
+    ids=["booking-ends-on-the-grid", "booking-ends-a-minute-later"],
+)
+def test_the_first_slot_after_a_booking(busy_end, first_after):
+    busy = [busy_at(1000, busy_end)]
+    shown = offered(periods((900, 1200)), Service(30), grid_for_website("10"), busy)
+    assert shown[shown.index("09:30") + 1] == first_after
+
+
+@pytest.mark.parametrize(
+    ("busy_start", "last_before"),
+    [(1000, "09:30"), (959, "09:20")],
+    ids=["booking-starts-on-the-grid", "booking-starts-a-minute-earlier"],
+)
+def test_the_last_slot_before_a_booking(busy_start, last_before):
+    busy = [busy_at(busy_start, 1100)]
+    shown = offered(periods((900, 1200)), Service(30), grid_for_website("10"), busy)
+    assert shown[shown.index("11:00") - 1] == last_before
 
 
 def test_nothing_is_offered_on_a_closed_day():
@@ -330,7 +398,20 @@ def test_a_slot_may_end_exactly_when_a_booking_starts():
 def test_overlapping_busy_blocks_are_handled_in_any_order():
     busy = [busy_at(1030, 1130), busy_at(1000, 1045), busy_at(1400, 1401)]
     shown = offered(periods((900, 1700)), Service(30), HALF_HOURLY, busy)
-    assert shown == ["09:00", "09:30", "11:30", "12:00", "12:30", "13:00", "13:30", "14:30", "15:00", "15:30", "16:00", "16:30"]
+    assert shown == [
+        "09:00",
+        "09:30",
+        "11:30",
+        "12:00",
+        "12:30",
+        "13:00",
+        "13:30",
+        "14:30",
+        "15:00",
+        "15:30",
+        "16:00",
+        "16:30",
+    ]
 
 
 # --- minimum notice and horizon ----------------------------------------------------------
@@ -356,7 +437,9 @@ def test_notice_minus_one_means_from_tomorrow_local(hh, mm):
     now = at(SUNDAY, hh, mm)
     assert notice_start(now, -1, RIYADH) == at(MONDAY)
     week = periods((900, 1700), first=SUNDAY, last=MONDAY)
-    starts = resource_slots(week, [], Service(30), HOURLY, RIYADH, notice_start(now, -1, RIYADH), None)
+    starts = resource_slots(
+        week, [], Service(30), HOURLY, RIYADH, notice_start(now, -1, RIYADH), None
+    )
     assert datetime.fromtimestamp(starts[0], RIYADH) == datetime(2026, 12, 7, 9, tzinfo=RIYADH)
 
 
@@ -446,6 +529,10 @@ NINE = list(range(9))
 )
 def test_apply_time_policy(policy, suggested, expected):
     assert apply_time_policy(NINE, policy, suggested) == expected
+
+
+def test_suggest_spreads_symmetrically():
+    assert apply_time_policy(list(range(6)), "suggest", 4) == [0, 2, 3, 5]
 
 
 @pytest.mark.parametrize("suggested", range(1, 12))

@@ -209,7 +209,7 @@ def grid_starts(
                 while day * DAY < hi:
                     base = day * DAY
                     i = bisect.bisect_left(minutes, -(-(lo - base) // 60))
-                    while i < len(minutes) and base + minutes[i] * 60 <= hi:
+                    while i < len(minutes) and base + minutes[i] * 60 < hi:
                         starts.add(base + minutes[i] * 60 - offset)
                         i += 1
                     day += 1
