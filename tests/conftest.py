@@ -6,13 +6,16 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from sqlalchemy import create_engine, text
+from werkzeug.security import generate_password_hash
 
 from webapp import create_app
 from webapp.config import normalize_database_url
 from webapp.extensions import db
+from webapp.models import users
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 # A fixed "now" so tests read like a calendar: Saturday 21 November 2026, 09:00 in Riyadh.
@@ -27,6 +30,14 @@ def _app_config(uri: str, **extra) -> dict:
         "WORKER_INTERVAL_SECONDS": 0.05,
         **extra,
     }
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(monkeypatch):
+    """Accounts made by tests get a cheap password hash; the real one costs ~0.1 s each."""
+    monkeypatch.setattr(
+        users, "generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1")
+    )
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,8 @@ class Response:
 
 
 def validate_key(key: object) -> str:
-    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+    # fullmatch: with match, "$" would also accept a key ending in a newline.
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
         raise InvalidIdempotencyKey(key=str(key)[:64] if key is not None else None)
     return key
 

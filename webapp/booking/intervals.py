@@ -19,6 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from webapp.booking.errors import ValidationFailed
+
 Interval = tuple[int, int]
 
 DAY = 86_400
@@ -29,8 +31,11 @@ _MARGIN = 15 * 3600
 _SAMPLE = 6 * 3600
 
 
-class RuleError(ValueError):
-    """A time or off rule that cannot be understood; the message says which part."""
+class RuleError(ValidationFailed, ValueError):
+    """A rule, grid or service that cannot be understood; the message says which part.
+    A domain error (422), so bad rules reach people as a clear message, never a 5xx."""
+
+    code = "INVALID_RULE"
 
 
 # --- timezones -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from webapp.booking.errors import (
     BookingConflict,
     BookingError,
     HoldExpired,
+    InvalidTimezone,
     InvalidTransition,
     NotFound,
     ValidationFailed,
@@ -55,6 +56,7 @@ RESCHEDULABLE = frozenset({S.CONFIRMED, S.PENDING_APPROVAL, S.PENDING_PAYMENT})
 # the website's or their API request's); staff may book any minute.
 CUSTOMER_GRID = sl.SlotGrid(tuple(range(0, 24 * 60, 5)))
 HOLD_MINUTES_RANGE = (1, 120)
+HOLD_EXPIRED_REASON = "hold expired"
 
 # Seed 002 webhook trigger ids.
 EVENT_FOR_STATUS = {
@@ -81,6 +83,16 @@ class Actor:
 
 
 SYSTEM = Actor("system")
+
+
+@dataclass(frozen=True)
+class Carryover:
+    """What a rescheduled booking keeps from the booking it replaces."""
+
+    booking_id: str
+    status: BookingStatus
+    price: object
+    expires_at: datetime | None
 
 
 def can_transition(booking: Booking, to: BookingStatus) -> bool:
@@ -133,13 +145,15 @@ def create_booking(
     timezone: str | None = None,
     hold_minutes: int | None = None,
     payment_window_minutes: int = 30,
-    rescheduled_from: Booking | None = None,
+    rescheduled_from: Carryover | None = None,
     suggestion_grid: sl.SlotGrid | None = None,
 ) -> Booking:
     """Book ``start`` (a hold when ``hold_minutes`` is given). Without ``resource_id`` the
     least-busy free resource is chosen. Raises BOOKING_CONFLICT with ``next_available``
     when the time is taken, even when it was taken by a concurrent request a moment ago."""
     _require_aware(start, "start")
+    if timezone is not None and not iv.is_valid_timezone(timezone):
+        raise InvalidTimezone(timezone=str(timezone)[:64])
     if hold_minutes is not None:
         low, high = HOLD_MINUTES_RANGE
         if (
@@ -168,7 +182,7 @@ def create_booking(
     display_tz = timezone or organization.timezone
     grid = None if on_behalf else CUSTOMER_GRID
     suggest = suggestion_grid or grid or CUSTOMER_GRID
-    exclude = rescheduled_from.id if rescheduled_from else None
+    exclude = rescheduled_from.booking_id if rescheduled_from else None
 
     lock_resources(session, organization.id, ctx.resource_ids)
     sweep_expired_holds(session, ctx.resource_ids, now)
@@ -181,7 +195,7 @@ def create_booking(
         expires_at = now + timedelta(minutes=hold_minutes)
     elif rescheduled_from is not None:
         # The new booking keeps the old one's standing (a confirmed booking stays confirmed).
-        status = S(rescheduled_from.status)
+        status = rescheduled_from.status
         expires_at = rescheduled_from.expires_at
     else:
         status = initial_status(ctx.booking_type, organization, on_behalf=on_behalf)
@@ -253,7 +267,7 @@ def _choose_plan(session, ctx, start, now, *, grid, suggest, timezone, exclude) 
     slot = next((s for d in found.days for s in d.slots if s.start == start), None)
     if slot is None:
         # Say precisely why, using the first resource (working time, window, grid) ...
-        errors = []
+        errors, fits = [], []
         for plan in ctx.plans:
             try:
                 av.check_start(
@@ -261,6 +275,11 @@ def _choose_plan(session, ctx, start, now, *, grid, suggest, timezone, exclude) 
                 )
             except BookingError as exc:
                 errors.append(exc)
+            else:
+                fits.append(plan.resource.id)
+        if fits:  # a staff start between whole minutes is not in the listing, yet it fits
+            load = {r: found.load.get((r, day), 0) for r in fits}
+            return ctx.plan(sl.least_busy(fits, load))
         conflict = next((e for e in errors if isinstance(e, BookingConflict)), None)
         if conflict is None:
             raise errors[0] if errors else BookingConflict(requested_time=start.isoformat())
@@ -304,49 +323,52 @@ def sweep_expired_holds(session: Session, resource_ids, now: datetime) -> int:
     """Expired holds stop occupying their slot, inside the booking transaction."""
     if not resource_ids:
         return 0
-    result = session.execute(
+    return _cancel_expired_holds(session, now, Booking.resource_id.in_(list(resource_ids)))
+
+
+def _cancel_expired_holds(session: Session, now: datetime, *criteria) -> int:
+    """One UPDATE for every expired hold, and a history row for each (the audit trail)."""
+    expired = session.execute(
         update(Booking)
-        .where(
-            Booking.resource_id.in_(list(resource_ids)),
-            Booking.status == S.TEMPORARY.value,
-            Booking.expires_at <= now,
-        )
+        .where(*criteria, Booking.status == S.TEMPORARY.value, Booking.expires_at <= now)
         .values(
             status=S.CANCELED.value,
-            cancel_reason="hold expired",
+            cancel_reason=HOLD_EXPIRED_REASON,
             canceled_by="system",
             updated_at=now,
         )
+        .returning(Booking.id, Booking.organization_id)
         .execution_options(synchronize_session=False)
+    ).all()
+    session.add_all(
+        BookingHistory(
+            organization_id=organization_id,
+            booking_id=booking_id,
+            from_status=S.TEMPORARY.value,
+            to_status=S.CANCELED.value,
+            actor=SYSTEM.label,
+            reason=HOLD_EXPIRED_REASON,
+            at=now,
+        )
+        for booking_id, organization_id in expired
     )
-    return result.rowcount or 0
+    return len(expired)
 
 
 def expire_due(session: Session, now: datetime) -> dict[str, int]:
     """The worker's sweep: expired holds and unpaid bookings past their payment window."""
-    holds = session.execute(
-        update(Booking)
-        .where(Booking.status == S.TEMPORARY.value, Booking.expires_at <= now)
-        .values(
-            status=S.CANCELED.value,
-            cancel_reason="hold expired",
-            canceled_by="system",
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    holds = _cancel_expired_holds(session, now)
     unpaid = 0
     for booking in session.scalars(
         select(Booking).where(Booking.status == S.PENDING_PAYMENT.value, Booking.expires_at <= now)
     ):
-        _transition(
-            session, booking, S.CANCELED, SYSTEM, now, reason="payment not completed in time"
-        )
+        booking.cancel_reason = "payment not completed in time"
         booking.canceled_by = "system"
+        _transition(session, booking, S.CANCELED, SYSTEM, now, reason=booking.cancel_reason)
         _emit(session, booking, "bookingExpired", now)
         unpaid += 1
     session.flush()
-    return {"holds": holds or 0, "unpaid": unpaid}
+    return {"holds": holds, "unpaid": unpaid}
 
 
 # --- transitions -------------------------------------------------------------------------
@@ -365,6 +387,8 @@ def confirm_hold(
 ) -> Booking:
     """Turn a hold into a booking; its status follows the type's settings."""
     booking = _load(session, organization, booking_id)
+    if _is_swept_hold(booking):
+        raise HoldExpired(expired_at=booking.expires_at.isoformat() if booking.expires_at else None)
     if booking.status != S.TEMPORARY:
         raise InvalidTransition(
             f"Only a hold can be confirmed; this booking is {booking.status}.",
@@ -471,26 +495,30 @@ def reschedule_booking(
     old = _load(session, organization, booking_id)
     if not can_reschedule(old):
         raise InvalidTransition(f"A {old.status} booking cannot be rescheduled.", status=old.status)
-    new = create_booking(
-        session,
-        organization,
-        booking_type_id=old.booking_type_id,
-        start=start,
-        actor=actor,
-        now=now,
-        customer=old.customer,
-        resource_id=resource_id or old.resource_id,
-        time_adjusters=old.time_adjusters or None,
-        info=old.info,
-        note=old.note,
-        source=old.source,
-        website_id=old.website_id,
-        timezone=timezone,
-        rescheduled_from=old,
-    )
-    old.cancel_reason = reason or "rescheduled"
-    old.canceled_by = "customer" if actor.kind == "customer" else "provider"
-    _transition(session, old, S.CANCELED, actor, now, reason=old.cancel_reason)
+    carryover = Carryover(old.id, S(old.status), old.price, old.expires_at)
+    with session.begin_nested():  # a failed move leaves the old booking as it was
+        # Free the old time first, or PostgreSQL's exclusion constraint refuses a new time
+        # that overlaps it; the new booking keeps the old one's standing and price.
+        old.cancel_reason = reason or "rescheduled"
+        old.canceled_by = "customer" if actor.kind == "customer" else "provider"
+        _transition(session, old, S.CANCELED, actor, now, reason=old.cancel_reason)
+        new = create_booking(
+            session,
+            organization,
+            booking_type_id=old.booking_type_id,
+            start=start,
+            actor=actor,
+            now=now,
+            customer=old.customer,
+            resource_id=resource_id or old.resource_id,
+            time_adjusters=old.time_adjusters or None,
+            info=old.info,
+            note=old.note,
+            source=old.source,
+            website_id=old.website_id,
+            timezone=timezone,
+            rescheduled_from=carryover,
+        )
     _emit(session, new, "appointmentRescheduled", now, previous_booking_id=old.id)
     return new
 
@@ -503,6 +531,15 @@ def _load(session: Session, organization: Organization, booking_id: str) -> Book
     if booking is None:
         raise NotFound("Booking not found.", bookingId=str(booking_id)[:64])
     return booking
+
+
+def _is_swept_hold(booking: Booking) -> bool:
+    """A hold the sweep canceled when it expired (it is no longer TEMPORARY)."""
+    return (
+        booking.status == S.CANCELED
+        and booking.canceled_by == "system"
+        and booking.cancel_reason == HOLD_EXPIRED_REASON
+    )
 
 
 def _require(booking: Booking, status: BookingStatus, verb: str) -> None:
