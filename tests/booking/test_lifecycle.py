@@ -781,7 +781,7 @@ def test_expire_due_releases_expired_holds_and_unpaid_bookings(any_session, now)
     assert history(session, unpaid)[-1] == ("PENDING_PAYMENT", "CANCELED", "system")
     assert (short_hold.canceled_by, short_hold.cancel_reason) == ("system", "hold expired")
     assert history(session, short_hold)[-1] == ("TEMPORARY", "CANCELED", "system")
-    assert events(session, clinic.organization)[-1] == ("bookingExpired", unpaid.id)
+    assert events(session, clinic.organization)[-1] == ("paymentExpired", unpaid.id)
 
     assert lifecycle.expire_due(session, later) == {"holds": 0, "unpaid": 0}
     # Both times are free again.

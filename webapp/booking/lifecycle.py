@@ -22,6 +22,7 @@ from webapp.booking.errors import (
     BookingConflict,
     BookingError,
     HoldExpired,
+    InvalidResource,
     InvalidTimezone,
     InvalidTransition,
     NotFound,
@@ -178,7 +179,9 @@ def create_booking(
         strict_adjusters=True,
     )
     if not ctx.plans:
-        raise BookingConflict("No resource offers this service.", requested_time=start.isoformat())
+        raise InvalidResource(
+            "No resource matching this choice offers this service.", type=ctx.booking_type.id
+        )
     display_tz = timezone or organization.timezone
     grid = None if on_behalf else CUSTOMER_GRID
     suggest = suggestion_grid or grid or CUSTOMER_GRID
@@ -365,7 +368,8 @@ def expire_due(session: Session, now: datetime) -> dict[str, int]:
         booking.cancel_reason = "payment not completed in time"
         booking.canceled_by = "system"
         _transition(session, booking, S.CANCELED, SYSTEM, now, reason=booking.cancel_reason)
-        _emit(session, booking, "bookingExpired", now)
+        # Not a seed trigger (that one is for unassigned queue bookings): an internal event.
+        _emit(session, booking, "paymentExpired", now)
         unpaid += 1
     session.flush()
     return {"holds": holds, "unpaid": unpaid}
