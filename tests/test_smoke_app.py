@@ -2,7 +2,7 @@ from tests.factories import at, create_booking, make_booking_type, make_organiza
 
 
 def test_front_page_lists_websites(app, session, client):
-    organization = make_organization(session, name="Riyadh Dental")
+    make_organization(session, name="Riyadh Dental")
     session.commit()
     page = client.get("/")
     assert page.status_code == 200

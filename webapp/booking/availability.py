@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import BigInteger, String, cast, extract, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from webapp.booking import intervals as iv
@@ -23,6 +23,7 @@ from webapp.booking.errors import (
     InvalidResource,
     InvalidService,
     InvalidTime,
+    InvalidTimezone,
     OutsideWindow,
 )
 from webapp.booking.pricing import Adjustment, booking_price, time_adjustment
@@ -43,6 +44,7 @@ from webapp.models.bookings import OCCUPYING_STATUSES
 _BUSY_MARGIN = timedelta(days=1)
 NEXT_AVAILABLE_CHUNK_DAYS = 14
 NEXT_AVAILABLE_MAX_DAYS = 366
+_FREEING_STATUSES = [s.value for s in BookingStatus if s not in OCCUPYING_STATUSES]
 
 
 @dataclass
@@ -145,7 +147,9 @@ def load_context(
         query = query.where(Resource.category_id == str(category_id))
     rows = session.execute(query).all()
     if resource_ids and not rows:
-        raise InvalidResource(resource_ids=list(resource_ids), type=booking_type.id)
+        raise InvalidResource(
+            resource_ids=[str(r)[:64] for r in resource_ids], type=booking_type.id
+        )
 
     fields: list[CustomField] = []
     if resource_filters or time_adjusters is not None or strict_adjusters:
@@ -230,19 +234,72 @@ def load_busy(
     holds count until they expire."""
     if not resource_ids:
         return {}
-    query = select(Booking.resource_id, Booking.block_start, Booking.block_end).where(
-        Booking.resource_id.in_(list(resource_ids)),
-        Booking.status.in_([s.value for s in OCCUPYING_STATUSES]),
-        Booking.block_start < end,
-        Booking.block_end > start,
-        or_(Booking.status != BookingStatus.TEMPORARY.value, Booking.expires_at > now),
+    # Thousands of blocks per answer: a Core statement (no ORM row loading) that reads the
+    # raw values and turns them into epoch seconds directly, not through an aware datetime
+    # each. Core statements do not autoflush, so flush as the ORM would have.
+    if session.autoflush:
+        session.flush()
+    dialect = session.get_bind().dialect.name
+    column, reader = _EPOCH_READERS.get(dialect, (_as_datetime, _datetime_seconds))
+    table = Booking.__table__.c
+    query = select(table.resource_id, column(table.block_start), column(table.block_end)).where(
+        table.resource_id.in_(list(resource_ids)),
+        # "Not a status that frees the time" rather than "one that occupies it": the same
+        # rows, but SQLite (no statistics) then uses the resource index instead of the
+        # status index, which would read the occupying bookings of every organization.
+        table.status.not_in(_FREEING_STATUSES),
+        table.block_start < end,
+        table.block_end > start,
+        or_(table.status != BookingStatus.TEMPORARY.value, table.expires_at > now),
     )
     if exclude_booking_id:
-        query = query.where(Booking.id != exclude_booking_id)
+        query = query.where(table.id != exclude_booking_id)
     busy: dict[str, list[iv.Interval]] = {rid: [] for rid in resource_ids}
-    for resource_id, block_start, block_end in session.execute(query):
-        busy[resource_id].append((int(block_start.timestamp()), int(block_end.timestamp())))
+    seconds = reader()
+    for resource_id, block_start, block_end in session.execute(query).all():
+        busy[resource_id].append((seconds(block_start), seconds(block_end)))
     return {rid: iv.merge(blocks) for rid, blocks in busy.items()}
+
+
+def _as_datetime(column):
+    return column
+
+
+def _datetime_seconds():
+    return lambda value: int(value.timestamp())
+
+
+def _sqlite_text(column):
+    # SQLite stores instants as fixed-width UTC text (see ``UTCDateTime``); read it raw.
+    return type_coerce(column, String)
+
+
+def _sqlite_seconds():
+    # Bookings start on a few grid times, so most values repeat across resources and days.
+    cache: dict[str, int] = {}
+
+    def seconds(value: str) -> int:
+        found = cache.get(value)
+        if found is None:
+            found = cache[value] = int(datetime.fromisoformat(value + "+00:00").timestamp())
+        return found
+
+    return seconds
+
+
+def _postgresql_epoch(column):
+    # Truncated like ``int(value.timestamp())``, computed by the server.
+    return cast(func.floor(extract("epoch", column)), BigInteger)
+
+
+def _postgresql_seconds():
+    return int
+
+
+_EPOCH_READERS = {
+    "sqlite": (_sqlite_text, _sqlite_seconds),
+    "postgresql": (_postgresql_epoch, _postgresql_seconds),
+}
 
 
 def _window(tz: ZoneInfo, first: date, last: date) -> tuple[int, int]:
@@ -294,6 +351,8 @@ def find_available_slots(
         raise OutsideWindow(
             "The end date is before the start date.", start=str(first), end=str(last)
         )
+    if not iv.is_valid_timezone(timezone):
+        raise InvalidTimezone(timezone=str(timezone)[:64])
     display_tz = iv.zone(timezone)
     ctx = context or load_context(
         session,

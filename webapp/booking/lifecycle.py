@@ -252,7 +252,7 @@ def _choose_plan(session, ctx, start, now, *, grid, suggest, timezone, exclude) 
         except BookingConflict as conflict:
             raise _with_next_available(
                 session, ctx, conflict, start, now, suggest, timezone, exclude
-            )
+            ) from None
         return plan
     day = start.astimezone(iv.zone(timezone)).date()
     found = av.find_available_slots(
