@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, String, cast, extract, func, or_, select, type_coerce
@@ -91,8 +92,19 @@ class Availability:
     timezone: str
     service: sl.Service
     days: list[DaySlots]
-    # Booked seconds per (resource id, date) in the window, for the least-busy choice.
-    load: dict[tuple[str, date], int] = field(default_factory=dict)
+    busy: dict[str, list[iv.Interval]] = field(default_factory=dict, repr=False)
+    window: tuple[int, int] = (0, 0)
+
+    @cached_property
+    def load(self) -> dict[tuple[str, date], int]:
+        """Booked seconds per (resource id, local date) in the window (for least-busy)."""
+        tz = iv.zone(self.timezone)
+        load: dict[tuple[str, date], int] = {}
+        for rid, blocks in self.busy.items():
+            for a, b in iv.clip(blocks, *self.window):
+                key = (rid, iv.local_date(tz, a))
+                load[key] = load.get(key, 0) + (b - a)
+        return load
 
     def least_busy(self, slot: Slot) -> str:
         day = slot.start.date()
@@ -395,16 +407,7 @@ def find_available_slots(
                 ],
             )
         )
-    return Availability(timezone, ctx.service, days, _load(busy, display_tz, window))
-
-
-def _load(busy, tz: ZoneInfo, window: tuple[int, int]) -> dict[tuple[str, date], int]:
-    load: dict[tuple[str, date], int] = {}
-    for rid, blocks in busy.items():
-        for a, b in iv.clip(blocks, *window):
-            key = (rid, iv.local_date(tz, a))
-            load[key] = load.get(key, 0) + (b - a)
-    return load
+    return Availability(timezone, ctx.service, days, busy, window)
 
 
 def next_available(

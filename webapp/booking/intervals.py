@@ -405,25 +405,45 @@ def working_periods(
 ) -> list[Interval]:
     """The instants a resource works on the local dates ``first``..``last``: weekly or
     date-range periods, minus every off rule, merged (a night shift that runs past midnight
-    joins the next day's early period)."""
+    joins the next day's early period).
+
+    A pure function of hashable values, so it is memoized: resources sharing their hours and
+    repeated questions about the same dates cost one computation."""
+    return list(_working_periods(schedule, off, tz, first, last))
+
+
+@lru_cache(maxsize=2048)
+def _working_periods(
+    schedule: Schedule, off: OffSet, tz: ZoneInfo, first: date, last: date
+) -> tuple[Interval, ...]:
+    lo_day, hi_day = first - timedelta(days=1), last + timedelta(days=1)
+    lo, hi = local_epoch(lo_day), local_epoch(hi_day + timedelta(days=1))
+    segments = offset_segments(tz, lo - _MARGIN, hi + DAY + _MARGIN)
+
+    def span(local_start: int, local_end: int) -> list[Interval]:
+        out = []
+        for a, b, o in segments:
+            start, end = max(a, local_start - o), min(b, local_end - o)
+            if start < end:
+                out.append((start, end))
+        return out
+
     spans = []
-    for day in days_between(first - timedelta(days=1), last):
+    for day in days_between(lo_day, last):
         base = local_epoch(day)
         for start, end in schedule.periods_on(day):
             if day < first and end <= 24 * 60:
                 continue  # the previous day matters only for periods past midnight
-            spans.extend(wall_span(tz, base + start * 60, base + end * 60))
+            spans.extend(span(base + start * 60, base + end * 60))
     worked = merge(spans)
     # An off day closes that local day only; a night shift from the day before still runs.
     closed = []
-    lo_day, hi_day = first - timedelta(days=1), last + timedelta(days=1)
     for day in days_between(lo_day, hi_day):
         if day.weekday() in off.weekdays or day in off.dates:
             base = local_epoch(day)
-            closed.extend(wall_span(tz, base, base + DAY))
-    lo, hi = local_epoch(lo_day), local_epoch(hi_day + timedelta(days=1))
+            closed.extend(span(base, base + DAY))
     for a, b in off.ranges:
         if a < hi and b > lo:
-            closed.extend(wall_span(tz, a, b))
-    window = wall_span(tz, local_epoch(first), local_epoch(last + timedelta(days=1)) + DAY)
-    return intersect(subtract(worked, merge(closed)), window)
+            closed.extend(span(max(a, lo), min(b, hi)))
+    window = merge(span(local_epoch(first), local_epoch(last + timedelta(days=1)) + DAY))
+    return tuple(intersect(subtract(worked, merge(closed)), window))

@@ -201,9 +201,13 @@ def grid_starts(
     """The slot starts inside ``allowed`` that the grid offers, in resource-local time."""
     starts: set[int] = set()
     minutes = grid.minutes
+    segments = offset_segments(tz, allowed[0][0], allowed[-1][1]) if allowed else []
     for a, b in allowed:
         if minutes:
-            for sa, sb, offset in offset_segments(tz, a, b):
+            for sa, sb, offset in segments:
+                sa, sb = max(sa, a), min(sb, b)
+                if sa >= sb:
+                    continue
                 lo, hi = sa + offset, sb + offset  # local epochs
                 day = lo // DAY
                 while day * DAY < hi:
