@@ -11,10 +11,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, String, cast, extract, func, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    String,
+    bindparam,
+    cast,
+    extract,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from webapp.booking import intervals as iv
@@ -40,6 +50,7 @@ from webapp.models import (
     resource_types,
 )
 from webapp.models.bookings import OCCUPYING_STATUSES
+from webapp.models.types import UTCDateTime
 
 # How far around a window busy blocks are read: a booking's buffers never exceed this.
 _BUSY_MARGIN = timedelta(days=1)
@@ -113,6 +124,46 @@ class Availability:
         )
 
 
+# Statements are built once per shape and reused with parameters: building one costs more
+# than running it, and a booking write runs several.
+
+
+@cache
+def _type_query(show_all: bool):
+    query = select(BookingType).where(
+        BookingType.organization_id == bindparam("organization_id"),
+        BookingType.id == bindparam("type_id"),
+        BookingType.on.is_(True),
+    )
+    if not show_all:
+        query = query.where(BookingType.book_from_website.is_(True))
+    return query
+
+
+@cache
+def _resources_query(show_all: bool, by_ids: bool, by_category: bool):
+    query = (
+        select(Resource, TimeRules, OffRules)
+        .join(resource_types, resource_types.c.resource_id == Resource.id)
+        .outerjoin(TimeRules, TimeRules.resource_id == Resource.id)
+        .outerjoin(OffRules, OffRules.resource_id == Resource.id)
+        .where(
+            Resource.organization_id == bindparam("organization_id"),
+            resource_types.c.booking_type_id == bindparam("type_id"),
+            Resource.on.is_(True),
+            Resource.activated.is_(True),
+        )
+        .order_by(Resource.position, Resource.name, Resource.id)
+    )
+    if not show_all:
+        query = query.where(Resource.book_from_website.is_(True))
+    if by_ids:
+        query = query.where(Resource.id.in_(bindparam("resource_ids", expanding=True)))
+    if by_category:
+        query = query.where(Resource.category_id == bindparam("category_id"))
+    return query
+
+
 def load_context(
     session: Session,
     organization: Organization,
@@ -127,37 +178,20 @@ def load_context(
 ) -> BookingContext:
     """The booking type, the resources that offer it (active, bookable, matching filters) with
     their rules, and the service's duration after time adjusters."""
-    type_query = select(BookingType).where(
-        BookingType.organization_id == organization.id,
-        BookingType.id == str(booking_type_id),
-        BookingType.on.is_(True),
-    )
-    if not show_all:
-        type_query = type_query.where(BookingType.book_from_website.is_(True))
-    booking_type = session.scalars(type_query).one_or_none()
+    booking_type = session.scalars(
+        _type_query(show_all),
+        {"organization_id": organization.id, "type_id": str(booking_type_id)},
+    ).one_or_none()
     if booking_type is None:
         raise InvalidService(details_id(booking_type_id))
 
-    query = (
-        select(Resource, TimeRules, OffRules)
-        .join(resource_types, resource_types.c.resource_id == Resource.id)
-        .outerjoin(TimeRules, TimeRules.resource_id == Resource.id)
-        .outerjoin(OffRules, OffRules.resource_id == Resource.id)
-        .where(
-            Resource.organization_id == organization.id,
-            resource_types.c.booking_type_id == booking_type.id,
-            Resource.on.is_(True),
-            Resource.activated.is_(True),
-        )
-        .order_by(Resource.position, Resource.name, Resource.id)
-    )
-    if not show_all:
-        query = query.where(Resource.book_from_website.is_(True))
+    query = _resources_query(show_all, bool(resource_ids), bool(category_id))
+    params = {"organization_id": organization.id, "type_id": booking_type.id}
     if resource_ids:
-        query = query.where(Resource.id.in_([str(r) for r in resource_ids]))
+        params["resource_ids"] = [str(r) for r in resource_ids]
     if category_id:
-        query = query.where(Resource.category_id == str(category_id))
-    rows = session.execute(query).all()
+        params["category_id"] = str(category_id)
+    rows = session.execute(query, params).all()
     if resource_ids and not rows:
         raise InvalidResource(
             resource_ids=[str(r)[:64] for r in resource_ids], type=booking_type.id
@@ -234,6 +268,29 @@ def _norm(value: object) -> str:
     return str(value).strip().casefold()
 
 
+@cache
+def _busy_query(dialect: str, excluding: bool):
+    column = _EPOCH_READERS.get(dialect, (_as_datetime, _datetime_seconds))[0]
+    table = Booking.__table__.c
+    instant = UTCDateTime()
+    query = select(table.resource_id, column(table.block_start), column(table.block_end)).where(
+        table.resource_id.in_(bindparam("resource_ids", expanding=True)),
+        # "Not a status that frees the time" rather than "one that occupies it": the same
+        # rows, but SQLite (no statistics) then uses the resource index instead of the
+        # status index, which would read the occupying bookings of every organization.
+        table.status.not_in(_FREEING_STATUSES),
+        table.block_start < bindparam("end", type_=instant),
+        table.block_end > bindparam("start", type_=instant),
+        or_(
+            table.status != BookingStatus.TEMPORARY.value,
+            table.expires_at > bindparam("now", type_=instant),
+        ),
+    )
+    if excluding:
+        query = query.where(table.id != bindparam("exclude_id"))
+    return query
+
+
 def load_busy(
     session: Session,
     resource_ids: Sequence[str],
@@ -252,23 +309,14 @@ def load_busy(
     if session.autoflush:
         session.flush()
     dialect = session.get_bind().dialect.name
-    column, reader = _EPOCH_READERS.get(dialect, (_as_datetime, _datetime_seconds))
-    table = Booking.__table__.c
-    query = select(table.resource_id, column(table.block_start), column(table.block_end)).where(
-        table.resource_id.in_(list(resource_ids)),
-        # "Not a status that frees the time" rather than "one that occupies it": the same
-        # rows, but SQLite (no statistics) then uses the resource index instead of the
-        # status index, which would read the occupying bookings of every organization.
-        table.status.not_in(_FREEING_STATUSES),
-        table.block_start < end,
-        table.block_end > start,
-        or_(table.status != BookingStatus.TEMPORARY.value, table.expires_at > now),
-    )
+    params = {"resource_ids": list(resource_ids), "start": start, "end": end, "now": now}
     if exclude_booking_id:
-        query = query.where(table.id != exclude_booking_id)
+        params["exclude_id"] = exclude_booking_id
+    query = _busy_query(dialect, bool(exclude_booking_id))
+    reader = _EPOCH_READERS.get(dialect, (_as_datetime, _datetime_seconds))[1]
     busy: dict[str, list[iv.Interval]] = {rid: [] for rid in resource_ids}
     seconds = reader()
-    for resource_id, block_start, block_end in session.execute(query).all():
+    for resource_id, block_start, block_end in session.execute(query, params).all():
         busy[resource_id].append((seconds(block_start), seconds(block_end)))
     return {rid: iv.merge(blocks) for rid, blocks in busy.items()}
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,12 @@ from webapp.booking.errors import (
     NotFound,
     ValidationFailed,
 )
-from webapp.booking.locking import begin_write, load_booking_for_update, lock_resources
+from webapp.booking.locking import (
+    begin_write,
+    dialect_name,
+    load_booking_for_update,
+    lock_resources,
+)
 from webapp.models import (
     Booking,
     BookingHistory,
@@ -37,6 +42,7 @@ from webapp.models import (
     Organization,
     OutboxMessage,
 )
+from webapp.models.types import UTCDateTime
 
 S = BookingStatus
 
@@ -309,6 +315,11 @@ def _with_next_available(session, ctx, conflict, start, now, grid, timezone, exc
 
 def _insert(session, booking, ctx, start, now, *, suggest, timezone) -> None:
     """Insert under a savepoint; PostgreSQL's exclusion constraint is the backstop."""
+    if dialect_name(session) != "postgresql":
+        # No constraint to trip over: the write lock has already decided.
+        session.add(booking)
+        session.flush()
+        return
     try:
         with session.begin_nested():
             session.add(booking)
@@ -326,23 +337,39 @@ def sweep_expired_holds(session: Session, resource_ids, now: datetime) -> int:
     """Expired holds stop occupying their slot, inside the booking transaction."""
     if not resource_ids:
         return 0
-    return _cancel_expired_holds(session, now, Booking.resource_id.in_(list(resource_ids)))
+    return _cancel_expired_holds(
+        session, _SWEEP_HOLDS_OF, {"now": now, "resource_ids": list(resource_ids)}
+    )
 
 
-def _cancel_expired_holds(session: Session, now: datetime, *criteria) -> int:
-    """One UPDATE for every expired hold, and a history row for each (the audit trail)."""
-    expired = session.execute(
-        update(Booking)
-        .where(*criteria, Booking.status == S.TEMPORARY.value, Booking.expires_at <= now)
+def _expired_holds_update(*criteria):
+    table = Booking.__table__
+    now = bindparam("now", type_=UTCDateTime())
+    return (
+        update(table)
+        .where(*criteria, table.c.status == S.TEMPORARY.value, table.c.expires_at <= now)
         .values(
             status=S.CANCELED.value,
             cancel_reason=HOLD_EXPIRED_REASON,
             canceled_by="system",
             updated_at=now,
         )
-        .returning(Booking.id, Booking.organization_id)
-        .execution_options(synchronize_session=False)
-    ).all()
+        .returning(table.c.id, table.c.organization_id)
+    )
+
+
+# Built once: every booking write runs the sweep, and building a statement costs more than
+# running it.
+_SWEEP_HOLDS_OF = _expired_holds_update(
+    Booking.__table__.c.resource_id.in_(bindparam("resource_ids", expanding=True))
+)
+_SWEEP_ALL_HOLDS = _expired_holds_update()
+
+
+def _cancel_expired_holds(session: Session, statement, params: dict) -> int:
+    """One UPDATE for every expired hold, and a history row for each (the audit trail)."""
+    expired = session.execute(statement, params).all()
+    now = params["now"]
     session.add_all(
         BookingHistory(
             organization_id=organization_id,
@@ -360,7 +387,7 @@ def _cancel_expired_holds(session: Session, now: datetime, *criteria) -> int:
 
 def expire_due(session: Session, now: datetime) -> dict[str, int]:
     """The worker's sweep: expired holds and unpaid bookings past their payment window."""
-    holds = _cancel_expired_holds(session, now)
+    holds = _cancel_expired_holds(session, _SWEEP_ALL_HOLDS, {"now": now})
     unpaid = 0
     for booking in session.scalars(
         select(Booking).where(Booking.status == S.PENDING_PAYMENT.value, Booking.expires_at <= now)

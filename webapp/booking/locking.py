@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
-from webapp.database import _immediate, transaction_is_immediate
+from webapp.database import _immediate, begin_immediate, transaction_is_immediate
 from webapp.models import Booking, Resource
 
 
@@ -42,8 +42,7 @@ def begin_write(session: Session) -> None:
     if transaction_is_immediate(connection) or connection.info.get("sqlite_wrote"):
         return
     connection.exec_driver_sql("COMMIT")
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
-    connection.info["sqlite_immediate"] = True
+    begin_immediate(connection)
 
 
 def lock_resources(session: Session, organization_id: str, resource_ids: Iterable[str]) -> None:
