@@ -35,6 +35,7 @@ from webapp.booking.errors import (
     OutsideWindow,
     ValidationFailed,
 )
+from webapp.booking.intervals import RuleError
 from webapp.booking.lifecycle import Actor
 from webapp.booking.slots import grid_for_flags, grid_for_website
 from webapp.extensions import db
@@ -815,3 +816,37 @@ def test_one_answer_takes_a_fixed_number_of_queries(
     assert len({r for d in found.days for s in d.slots for r in s.resource_ids}) == resources
     assert found.service.duration == (45 if adjusted else 30)
     assert len(sent) <= 6, sent
+
+
+def test_a_booking_of_many_days_blocks_every_day_it_covers(session, organization, now):
+    """The busy query reads a bounded range of history; a long booking that began days before
+    the window still blocks it."""
+    retreat = make_booking_type(session, organization, minutes=10 * 24 * 60)
+    room = make_resource(
+        session, organization, retreat, rules=[{"days": WEEK, "times": [{"start": 0, "end": 2400}]}]
+    )
+    book(session, organization, retreat, at("2026-11-22 00:00"), now, actor=Actor("staff"))
+    checkup = make_booking_type(session, organization, minutes=30)
+    room.booking_types.append(checkup)
+    session.flush()
+
+    found = find_available_slots(
+        session,
+        organization,
+        checkup.id,
+        date(2026, 11, 30),
+        date(2026, 12, 3),
+        timezone="Asia/Riyadh",
+        grid=grid_for_website("oclock"),
+        now=now,
+    )
+
+    assert [d.date for d in found.days] == [date(2026, 12, 2), date(2026, 12, 3)]
+
+
+def test_a_service_longer_than_fourteen_days_is_refused(session, organization, now):
+    marathon = make_booking_type(session, organization, minutes=14 * 24 * 60, leave_minutes_after=1)
+    make_resource(session, organization, marathon)
+
+    with pytest.raises(RuleError, match="at most 14 days"):
+        book(session, organization, marathon, at("2026-11-22 09:00"), now)

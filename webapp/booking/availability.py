@@ -280,6 +280,7 @@ def _busy_query(dialect: str, excluding: bool):
         # status index, which would read the occupying bookings of every organization.
         table.status.not_in(_FREEING_STATUSES),
         table.block_start < bindparam("end", type_=instant),
+        table.block_start > bindparam("earliest", type_=instant),
         table.block_end > bindparam("start", type_=instant),
         or_(
             table.status != BookingStatus.TEMPORARY.value,
@@ -309,7 +310,13 @@ def load_busy(
     if session.autoflush:
         session.flush()
     dialect = session.get_bind().dialect.name
-    params = {"resource_ids": list(resource_ids), "start": start, "end": end, "now": now}
+    params = {
+        "resource_ids": list(resource_ids),
+        "start": start,
+        "end": end,
+        "earliest": start - timedelta(minutes=sl.MAX_BLOCK_MINUTES),
+        "now": now,
+    }
     if exclude_booking_id:
         params["exclude_id"] = exclude_booking_id
     query = _busy_query(dialect, bool(exclude_booking_id))
@@ -538,9 +545,14 @@ def check_start(
             latest=iv.from_instant(horizon).isoformat(),
         )
     block = service.block(s)
-    day = iv.local_date(plan.tz, s)
+    first_day = iv.local_date(plan.tz, block[0])
+    last_day = iv.local_date(plan.tz, block[1])
     periods = iv.working_periods(
-        plan.schedule, plan.off, plan.tz, day - timedelta(days=1), day + timedelta(days=1)
+        plan.schedule,
+        plan.off,
+        plan.tz,
+        first_day - timedelta(days=1),
+        last_day + timedelta(days=1),
     )
     if not iv.contains(periods, block):
         raise InvalidTime("The resource does not work at this time.", start=start.isoformat())

@@ -34,6 +34,9 @@ from webapp.booking.intervals import (
 # Slots starting in [00:00, 06:00) local time are "after midnight" (showAfterMidnight).
 SMALL_HOURS_END = 6 * 60
 _ANCHOR_ROUNDING = 5 * 60  # in-between slots start on whole five minutes
+# The longest a booking may take on a calendar, buffers included. Bounding it lets the busy
+# query read a bounded range of the (resource, start) index, however long the history.
+MAX_BLOCK_MINUTES = 14 * 24 * 60
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class Service:
             raise RuleError("the duration must be a positive number of minutes")
         if self.before < 0 or self.after < 0:
             raise RuleError("buffers (leaveMinutesBefore/After) cannot be negative")
+        if self.block_minutes > MAX_BLOCK_MINUTES:
+            raise RuleError("a booking, buffers included, may last at most 14 days")
 
     @property
     def block_minutes(self) -> int:
