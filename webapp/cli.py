@@ -141,6 +141,8 @@ def seed_bench_command(resources, days, bookings, seed, as_json):
 @with_appcontext
 def run_command(host, port, no_worker):
     """Serve the app for development, with the background worker in the same process."""
+    from werkzeug.serving import run_simple
+
     from webapp.notify import worker
 
     app: Flask = current_app._get_current_object()
@@ -148,7 +150,7 @@ def run_command(host, port, no_worker):
     if not no_worker:
         worker.start_in_thread(app)
     click.echo(f"Mawid is serving on http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 @click.command("worker")
