@@ -33,19 +33,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, create_engine, func, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import create_engine, func, select, text
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from webapp import accounts, create_app  # noqa: E402
-from webapp.booking import lifecycle  # noqa: E402
+from webapp.booking import integrity, lifecycle  # noqa: E402
 from webapp.booking.errors import BookingConflict  # noqa: E402
 from webapp.config import normalize_database_url  # noqa: E402
 from webapp.database import request_immediate  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Booking, BookingType, Organization, Resource, TimeRules  # noqa: E402
-from webapp.models.bookings import OCCUPYING_STATUSES  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 EVERY_DAY = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
@@ -159,24 +157,8 @@ def seed(app, resources: int, horizon_days: int) -> Ids:
 
 def overlaps(app) -> int:
     """Pairs of occupying bookings that overlap on the same resource (a self-join)."""
-    a, b = aliased(Booking), aliased(Booking)
-    occupying = [s.value for s in OCCUPYING_STATUSES]
-    query = (
-        select(func.count())
-        .select_from(a)
-        .join(
-            b,
-            and_(
-                a.resource_id == b.resource_id,
-                a.id < b.id,
-                a.block_start < b.block_end,
-                b.block_start < a.block_end,
-            ),
-        )
-        .where(a.status.in_(occupying), b.status.in_(occupying))
-    )
     with app.app_context():
-        return db.session.scalar(query)
+        return len(integrity.overlapping_pairs(db.session))
 
 
 def stored_bookings(app) -> int:

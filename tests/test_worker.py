@@ -49,3 +49,44 @@ def test_worker_command_runs_one_round(app, session, runner, now):
     assert '"holds": 1' in result.output
     session.expire_all()
     assert session.scalars(select(Booking.status)).all() == ["CANCELED"]
+
+
+def test_check_overlaps_command_confirms_the_calendar_is_sound(app, session, runner, now):
+    organization = make_organization(session)
+    checkup = make_booking_type(session, organization)
+    make_resource(session, organization, checkup)
+    create_booking(session, organization, checkup, start=at("2026-11-22 09:00"), now=now)
+    create_booking(session, organization, checkup, start=at("2026-11-22 09:30"), now=now)
+    session.commit()
+
+    result = runner.invoke(args=["check-overlaps"])
+
+    assert result.exit_code == 0, result.output
+    assert '"overlappingPairs": 0' in result.output
+
+
+def test_check_overlaps_command_reports_a_double_booking(app, session, runner, now):
+    organization = make_organization(session)
+    checkup = make_booking_type(session, organization)
+    make_resource(session, organization, checkup)
+    first = create_booking(session, organization, checkup, start=at("2026-11-22 09:00"), now=now)
+    session.commit()
+    # Written behind the service's back, as a faulty import might.
+    twin = Booking(
+        organization_id=organization.id,
+        booking_type_id=checkup.id,
+        resource_id=first.resource_id,
+        status="CONFIRMED",
+        start_at=first.start_at,
+        end_at=first.end_at,
+        block_start=first.block_start,
+        block_end=first.block_end,
+        duration=first.duration,
+    )
+    session.add(twin)
+    session.commit()
+
+    result = runner.invoke(args=["check-overlaps"])
+
+    assert result.exit_code == 1
+    assert '"overlappingPairs": 1' in result.output

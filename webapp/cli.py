@@ -167,6 +167,18 @@ def worker_command(once):
     worker.run_forever(current_app._get_current_object())
 
 
+@click.command("check-overlaps")
+@with_appcontext
+def check_overlaps_command():
+    """Verify that no two occupying bookings overlap on a resource (exit 1 if any do)."""
+    from webapp.booking.integrity import overlapping_pairs
+
+    pairs = overlapping_pairs(db.session)
+    click.echo(json.dumps({"overlappingPairs": len(pairs), "pairs": pairs[:100]}))
+    if pairs:
+        sys.exit(1)
+
+
 COMMANDS = (
     init_db_command,
     create_account_command,
@@ -175,6 +187,7 @@ COMMANDS = (
     seed_bench_command,
     run_command,
     worker_command,
+    check_overlaps_command,
 )
 
 

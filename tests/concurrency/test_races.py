@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import and_, func, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select, text
 
 from tests.factories import at, make_booking_type, make_organization, make_resource
-from webapp.booking import idempotency, lifecycle
+from webapp.booking import idempotency, integrity, lifecycle
 from webapp.booking.errors import BookingConflict, IdempotencyInProgress
 from webapp.booking.locking import begin_write
 from webapp.extensions import db
@@ -122,24 +121,8 @@ def split(outcomes, success_type=str):
 
 
 def overlapping_pairs(app) -> list[tuple[str, str]]:
-    """Pairs of occupying bookings whose blocks overlap on the same resource."""
-    a, b = aliased(Booking), aliased(Booking)
-    occupying = [s.value for s in OCCUPYING_STATUSES]
-    query = (
-        select(a.id, b.id)
-        .join(
-            b,
-            and_(
-                a.resource_id == b.resource_id,
-                a.id < b.id,
-                a.block_start < b.block_end,
-                b.block_start < a.block_end,
-            ),
-        )
-        .where(a.status.in_(occupying), b.status.in_(occupying))
-    )
     with app.app_context():
-        return [tuple(row) for row in db.session.execute(query)]
+        return integrity.overlapping_pairs(db.session)
 
 
 def occupying_count(app) -> int:
