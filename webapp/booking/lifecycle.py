@@ -1,4 +1,6 @@
-"""The booking state machine (DESIGN section 4). Nothing else changes a booking's status.
+"""What people do with bookings: create, hold, confirm, approve, reject, cancel, complete,
+mark paid, reschedule. Status changes go through :mod:`states` (the state machine); expiry by
+time lives in :mod:`expiry`.
 
 Every write takes the booking lock first (:mod:`locking`), sweeps expired holds, checks, then
 writes the booking, its history row and its outbox events in the caller's transaction.
@@ -11,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,68 +29,43 @@ from webapp.booking.errors import (
     NotFound,
     ValidationFailed,
 )
+from webapp.booking.expiry import (  # noqa: F401  (part of this module's interface)
+    HOLD_EXPIRED_REASON,
+    expire_due,
+    is_swept_hold,
+    sweep_expired_holds,
+)
 from webapp.booking.locking import (
     begin_write,
     dialect_name,
     load_booking_for_update,
     lock_resources,
 )
-from webapp.models import (
-    Booking,
-    BookingHistory,
-    BookingStatus,
-    Customer,
-    Organization,
-    OutboxMessage,
+from webapp.booking.states import (  # noqa: F401  (part of this module's interface)
+    EVENT_FOR_STATUS,
+    RESCHEDULABLE,
+    SYSTEM,
+    TRANSITIONS,
+    Actor,
+    S,
+    can_cancel,
+    can_reschedule,
+    can_transition,
+    emit,
+    initial_status,
+    record,
+    transition,
 )
-from webapp.models.types import UTCDateTime
+from webapp.models import Booking, BookingStatus, Customer, Organization
 
-S = BookingStatus
+# The guarded status change, under the name older callers know.
+_transition = transition
 
-TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
-    S.TEMPORARY: frozenset({S.CONFIRMED, S.PENDING_APPROVAL, S.PENDING_PAYMENT, S.CANCELED}),
-    S.PENDING_PAYMENT: frozenset({S.CONFIRMED, S.PENDING_ASSIGNMENT, S.CANCELED}),
-    S.PENDING_APPROVAL: frozenset({S.CONFIRMED, S.REJECTED, S.CANCELED}),
-    S.PENDING_ASSIGNMENT: frozenset({S.CONFIRMED, S.REJECTED, S.CANCELED}),
-    S.CONFIRMED: frozenset({S.COMPLETED, S.CANCELED}),
-    S.COMPLETED: frozenset(),
-    S.CANCELED: frozenset(),
-    S.REJECTED: frozenset(),
-}
 EXCLUSION_VIOLATION = "23P01"
-RESCHEDULABLE = frozenset({S.CONFIRMED, S.PENDING_APPROVAL, S.PENDING_PAYMENT})
-
+HOLD_MINUTES_RANGE = (1, 120)
 # Customers may start on any whole five minutes of working time (the grid they were shown is
 # the website's or their API request's); staff may book any minute.
 CUSTOMER_GRID = sl.SlotGrid(tuple(range(0, 24 * 60, 5)))
-HOLD_MINUTES_RANGE = (1, 120)
-HOLD_EXPIRED_REASON = "hold expired"
-
-# Seed 002 webhook trigger ids.
-EVENT_FOR_STATUS = {
-    S.PENDING_APPROVAL: "newBooking",
-    S.CONFIRMED: "newAppointment",
-    S.REJECTED: "bookingRejected",
-}
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a customer, a staff member, an API client or the system (worker)."""
-
-    kind: str  # "customer" | "staff" | "api" | "system"
-    id: str | None = None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.kind in {"staff", "api", "system"}
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind}:{self.id}" if self.id else self.kind
-
-
-SYSTEM = Actor("system")
 
 
 @dataclass(frozen=True)
@@ -100,33 +76,6 @@ class Carryover:
     status: BookingStatus
     price: object
     expires_at: datetime | None
-
-
-def can_transition(booking: Booking, to: BookingStatus) -> bool:
-    return to in TRANSITIONS[S(booking.status)]
-
-
-def can_cancel(booking: Booking) -> bool:
-    return can_transition(booking, S.CANCELED)
-
-
-def can_reschedule(booking: Booking) -> bool:
-    return S(booking.status) in RESCHEDULABLE
-
-
-def initial_status(booking_type, organization: Organization, *, on_behalf: bool) -> BookingStatus:
-    """Seed 002: a priced type with an online payment method on an organization that takes
-    online payments waits for payment; otherwise auto-confirm (or staff booking on a
-    customer's behalf) confirms; otherwise the booking waits for approval."""
-    if (
-        booking_type.is_paid
-        and booking_type.takes_online_payment
-        and organization.online_payments_enabled
-    ):
-        return S.PENDING_PAYMENT
-    if booking_type.auto_confirm or on_behalf:
-        return S.CONFIRMED
-    return S.PENDING_APPROVAL
 
 
 # --- creating ----------------------------------------------------------------------------
@@ -237,9 +186,9 @@ def create_booking(
         updated_at=now,
     )
     _insert(session, booking, ctx, start, now, suggest=suggest, timezone=display_tz)
-    _record(session, booking, None, actor, now)
+    record(session, booking, None, actor, now)
     if status != S.TEMPORARY and rescheduled_from is None:
-        _emit(session, booking, EVENT_FOR_STATUS.get(status), now)
+        emit(session, booking, EVENT_FOR_STATUS.get(status), now)
     return booking
 
 
@@ -333,75 +282,6 @@ def _insert(session, booking, ctx, start, now, *, suggest, timezone) -> None:
         ) from exc
 
 
-def sweep_expired_holds(session: Session, resource_ids, now: datetime) -> int:
-    """Expired holds stop occupying their slot, inside the booking transaction."""
-    if not resource_ids:
-        return 0
-    return _cancel_expired_holds(
-        session, _SWEEP_HOLDS_OF, {"now": now, "resource_ids": list(resource_ids)}
-    )
-
-
-def _expired_holds_update(*criteria):
-    table = Booking.__table__
-    now = bindparam("now", type_=UTCDateTime())
-    return (
-        update(table)
-        .where(*criteria, table.c.status == S.TEMPORARY.value, table.c.expires_at <= now)
-        .values(
-            status=S.CANCELED.value,
-            cancel_reason=HOLD_EXPIRED_REASON,
-            canceled_by="system",
-            updated_at=now,
-        )
-        .returning(table.c.id, table.c.organization_id)
-    )
-
-
-# Built once: every booking write runs the sweep, and building a statement costs more than
-# running it.
-_SWEEP_HOLDS_OF = _expired_holds_update(
-    Booking.__table__.c.resource_id.in_(bindparam("resource_ids", expanding=True))
-)
-_SWEEP_ALL_HOLDS = _expired_holds_update()
-
-
-def _cancel_expired_holds(session: Session, statement, params: dict) -> int:
-    """One UPDATE for every expired hold, and a history row for each (the audit trail)."""
-    expired = session.execute(statement, params).all()
-    now = params["now"]
-    session.add_all(
-        BookingHistory(
-            organization_id=organization_id,
-            booking_id=booking_id,
-            from_status=S.TEMPORARY.value,
-            to_status=S.CANCELED.value,
-            actor=SYSTEM.label,
-            reason=HOLD_EXPIRED_REASON,
-            at=now,
-        )
-        for booking_id, organization_id in expired
-    )
-    return len(expired)
-
-
-def expire_due(session: Session, now: datetime) -> dict[str, int]:
-    """The worker's sweep: expired holds and unpaid bookings past their payment window."""
-    holds = _cancel_expired_holds(session, _SWEEP_ALL_HOLDS, {"now": now})
-    unpaid = 0
-    for booking in session.scalars(
-        select(Booking).where(Booking.status == S.PENDING_PAYMENT.value, Booking.expires_at <= now)
-    ):
-        booking.cancel_reason = "payment not completed in time"
-        booking.canceled_by = "system"
-        _transition(session, booking, S.CANCELED, SYSTEM, now, reason=booking.cancel_reason)
-        # Not a seed trigger (that one is for unassigned queue bookings): an internal event.
-        _emit(session, booking, "paymentExpired", now)
-        unpaid += 1
-    session.flush()
-    return {"holds": holds, "unpaid": unpaid}
-
-
 # --- transitions -------------------------------------------------------------------------
 
 
@@ -418,7 +298,7 @@ def confirm_hold(
 ) -> Booking:
     """Turn a hold into a booking; its status follows the type's settings."""
     booking = _load(session, organization, booking_id)
-    if _is_swept_hold(booking):
+    if is_swept_hold(booking):
         raise HoldExpired(expired_at=booking.expires_at.isoformat() if booking.expires_at else None)
     if booking.status != S.TEMPORARY:
         raise InvalidTransition(
@@ -435,17 +315,17 @@ def confirm_hold(
     booking.expires_at = (
         now + timedelta(minutes=payment_window_minutes) if status == S.PENDING_PAYMENT else None
     )
-    _transition(session, booking, status, actor, now)
+    transition(session, booking, status, actor, now)
     if booking.rescheduled_from_id is None:
-        _emit(session, booking, EVENT_FOR_STATUS.get(status), now)
+        emit(session, booking, EVENT_FOR_STATUS.get(status), now)
     return booking
 
 
 def approve_booking(session, organization, booking_id, *, actor: Actor, now: datetime) -> Booking:
     booking = _load(session, organization, booking_id)
     _require(booking, S.PENDING_APPROVAL, "approved")
-    _transition(session, booking, S.CONFIRMED, actor, now)
-    _emit(session, booking, "newAppointment", now)
+    transition(session, booking, S.CONFIRMED, actor, now)
+    emit(session, booking, "newAppointment", now)
     return booking
 
 
@@ -455,8 +335,8 @@ def reject_booking(
     booking = _load(session, organization, booking_id)
     _require(booking, S.PENDING_APPROVAL, "rejected")
     booking.cancel_reason = reason
-    _transition(session, booking, S.REJECTED, actor, now, reason=reason)
-    _emit(session, booking, "bookingRejected", now)
+    transition(session, booking, S.REJECTED, actor, now, reason=reason)
+    emit(session, booking, "bookingRejected", now)
     return booking
 
 
@@ -479,9 +359,9 @@ def cancel_booking(
     booking.cancel_reason = reason
     booking.canceled_by = "customer" if by_customer else "provider"
     was_hold = booking.status == S.TEMPORARY
-    _transition(session, booking, S.CANCELED, actor, now, reason=reason)
+    transition(session, booking, S.CANCELED, actor, now, reason=reason)
     if not was_hold:
-        _emit(session, booking, "customerCanceled" if by_customer else "providerCanceled", now)
+        emit(session, booking, "customerCanceled" if by_customer else "providerCanceled", now)
     return booking
 
 
@@ -493,7 +373,7 @@ def complete_booking(session, organization, booking_id, *, actor: Actor, now: da
             "A booking can be marked completed only once it has started.",
             start=booking.start_at.isoformat(),
         )
-    _transition(session, booking, S.COMPLETED, actor, now)
+    transition(session, booking, S.COMPLETED, actor, now)
     return booking
 
 
@@ -503,9 +383,9 @@ def mark_paid(session, organization, booking_id, *, actor: Actor, now: datetime)
     _require(booking, S.PENDING_PAYMENT, "marked paid")
     to = S.PENDING_ASSIGNMENT if booking.resource_id is None else S.CONFIRMED
     booking.expires_at = None
-    _transition(session, booking, to, actor, now)
+    transition(session, booking, to, actor, now)
     if to == S.CONFIRMED:
-        _emit(session, booking, "newAppointment", now)
+        emit(session, booking, "newAppointment", now)
     return booking
 
 
@@ -532,7 +412,7 @@ def reschedule_booking(
         # that overlaps it; the new booking keeps the old one's standing and price.
         old.cancel_reason = reason or "rescheduled"
         old.canceled_by = "customer" if actor.kind == "customer" else "provider"
-        _transition(session, old, S.CANCELED, actor, now, reason=old.cancel_reason)
+        transition(session, old, S.CANCELED, actor, now, reason=old.cancel_reason)
         new = create_booking(
             session,
             organization,
@@ -550,7 +430,7 @@ def reschedule_booking(
             timezone=timezone,
             rescheduled_from=carryover,
         )
-    _emit(session, new, "appointmentRescheduled", now, previous_booking_id=old.id)
+    emit(session, new, "appointmentRescheduled", now, previous_booking_id=old.id)
     return new
 
 
@@ -564,64 +444,12 @@ def _load(session: Session, organization: Organization, booking_id: str) -> Book
     return booking
 
 
-def _is_swept_hold(booking: Booking) -> bool:
-    """A hold the sweep canceled when it expired (it is no longer TEMPORARY)."""
-    return (
-        booking.status == S.CANCELED
-        and booking.canceled_by == "system"
-        and booking.cancel_reason == HOLD_EXPIRED_REASON
-    )
-
-
 def _require(booking: Booking, status: BookingStatus, verb: str) -> None:
     if booking.status != status:
         raise InvalidTransition(
             f"Only a {status.value} booking can be {verb}; this one is {booking.status}.",
             status=booking.status,
         )
-
-
-def _transition(session, booking: Booking, to: BookingStatus, actor: Actor, now, reason=None):
-    if not can_transition(booking, to):
-        raise InvalidTransition(
-            f"A {booking.status} booking cannot become {to.value}.",
-            status=booking.status,
-            to=to.value,
-        )
-    previous = booking.status
-    booking.status = to.value
-    booking.updated_at = now
-    _record(session, booking, previous, actor, now, reason)
-    session.flush()
-
-
-def _record(session, booking: Booking, previous, actor: Actor, now, reason=None) -> None:
-    session.add(
-        BookingHistory(
-            organization_id=booking.organization_id,
-            booking_id=booking.id,
-            from_status=previous,
-            to_status=booking.status,
-            actor=actor.label,
-            reason=reason,
-            at=now,
-        )
-    )
-
-
-def _emit(session, booking: Booking, event: str | None, now, **extra) -> None:
-    if not event:
-        return
-    session.add(
-        OutboxMessage(
-            organization_id=booking.organization_id,
-            event=event,
-            booking_id=booking.id,
-            payload={"bookingId": booking.id, "status": booking.status, **extra},
-            created_at=now,
-            available_at=now,
-        )
-    )
 
 
 def _require_aware(value: datetime, name: str) -> None:

@@ -10,6 +10,7 @@ import time
 from flask import Flask
 
 from webapp.booking import idempotency, lifecycle
+from webapp.booking.locking import begin_write
 from webapp.extensions import db
 from webapp.models.types import utcnow
 
@@ -20,7 +21,7 @@ def run_once(now=None) -> dict[str, int]:
     """One round, in its own transaction. Needs an app context."""
     now = now or utcnow()
     try:
-        lifecycle.begin_write(db.session)
+        begin_write(db.session)
         done = lifecycle.expire_due(db.session, now)
         done["idempotency_keys"] = idempotency.purge_expired(db.session, now)
         db.session.commit()
