@@ -1,7 +1,7 @@
 """How fast availability is answered, and how it grows with bookings, days and resources.
 
 For each dataset size R x D x B (resources x days x bookings) the script seeds a fresh
-database with ``webapp.benchdata.seed_bench`` (DESIGN section 9), then times:
+database with ``webapp.benchdata.seed_bench``, then times:
 
   engine   the pure engine alone: ``intervals.working_periods`` + ``slots.resource_slots``
            for every resource over the whole D days, rules and busy blocks preloaded;

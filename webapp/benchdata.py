@@ -1,4 +1,4 @@
-"""Benchmark data (DESIGN section 9, ``mawid seed-bench``): one organization with R resources
+"""Benchmark data (``mawid seed-bench``): one organization with R resources
 working every day 08:00-12:00 and 13:00-20:00, one 30-minute booking type with buffers, and
 B confirmed bookings spread over the next D days, the same for the same seed.
 

@@ -125,7 +125,7 @@ def demo_command(base_url, if_empty):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_appcontext
 def seed_bench_command(resources, days, bookings, seed, as_json):
-    """Build the deterministic benchmark dataset (DESIGN section 9) and print its ids."""
+    """Build the deterministic benchmark dataset and print its ids."""
     from webapp import benchdata
 
     result = benchdata.seed_bench(

@@ -1,4 +1,4 @@
-"""Availability from the database (DESIGN section 3): which times and resources customers are
+"""Availability from the database: which times and resources customers are
 offered, which resource gets a booking, and the precise error when a time cannot be booked;
 buffers, resource filters, time adjusters, timezones, rules, booking window, tenant isolation,
 and a bounded number of queries per answer."""

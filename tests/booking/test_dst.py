@@ -1,4 +1,4 @@
-"""Daylight-saving transitions (DESIGN section 3): a period crossing a gap is shortened, never
+"""Daylight-saving transitions: a period crossing a gap is shortened, never
 shifted; a repeated hour yields each real instant once; zones without DST are unaffected."""
 
 from datetime import date, datetime

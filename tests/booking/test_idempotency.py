@@ -1,4 +1,4 @@
-"""Idempotency keys (DESIGN section 4): a retried request with the same key gets the first
+"""Idempotency keys: a retried request with the same key gets the first
 answer byte for byte and books nothing new; the same key with another request is refused; a
 failed request leaves no trace; keys belong to one organization and live at least 24 hours."""
 

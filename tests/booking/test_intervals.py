@@ -1,4 +1,4 @@
-"""The interval arithmetic and the rule parsers behind availability (DESIGN section 3)."""
+"""The interval arithmetic and the rule parsers behind availability."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo

@@ -1,4 +1,4 @@
-"""The booking state machine on a real database (DESIGN section 4): every transition of the
+"""The booking state machine on a real database: every transition of the
 TRANSITIONS table, holds, reschedules, cancels, approval, payment, the worker's sweep, and the
 history and outbox rows each change leaves behind."""
 
@@ -159,7 +159,7 @@ def booking_in(session, clinic, status: S, now, target: S | None = None) -> Book
     if status == S.PENDING_APPROVAL:
         return book(session, clinic, clinic.review, now=now)
     if status == S.PENDING_ASSIGNMENT:
-        # A paid queue booking (no resource yet) joins the queue once paid (seed 002).
+        # A paid queue booking (no resource yet) joins the queue once paid.
         booking = book(session, clinic, clinic.surgery, now=now)
         return mark_paid_unassigned(session, clinic, booking, clinic.staff, now)
     if status == S.REJECTED:
@@ -676,7 +676,7 @@ def test_a_booking_is_completed_only_once_it_has_started(session, clinic, now):
     assert history(session, booking)[-1] == ("CONFIRMED", "COMPLETED", clinic.staff.label)
 
 
-# --- status on creation (seed 002) --------------------------------------------------------
+# --- status on creation ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

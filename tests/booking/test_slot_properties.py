@@ -1,5 +1,5 @@
 """Properties of slot generation over random schedules, bookings, services, zones and dates
-(DESIGN section 3): whatever the rules, an offered slot is one a customer can really book."""
+whatever the rules, an offered slot is one a customer can really book."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta

@@ -1,4 +1,4 @@
-"""Which start times a customer is offered (DESIGN section 3): grids, buffers, notice, horizon,
+"""Which start times a customer is offered: grids, buffers, notice, horizon,
 time policies and combining resources."""
 
 from datetime import date, datetime

@@ -1,4 +1,4 @@
-"""Idempotency keys for create/hold/confirm/reschedule/cancel (DESIGN section 4).
+"""Idempotency keys for create/hold/confirm/reschedule/cancel.
 
 The first request with a key reserves it (a row inserted before the work, in the same
 transaction) and stores its response; a replay returns that response byte for byte, the same

@@ -21,7 +21,7 @@ class Adjustment:
 
 
 def time_adjustment(fields: Sequence, values: Mapping[str, object] | None) -> Adjustment:
-    """Minutes and price added by time-adjuster fields (seed 002): a number field adds its
+    """Minutes and price added by time-adjuster fields: a number field adds its
     ``minutes``/``price`` per unit, an options field the chosen option's."""
     values = values or {}
     by_key = {f.key: f for f in fields}

@@ -1,4 +1,4 @@
-"""Pure slot generation (DESIGN section 3).
+"""Pure slot generation.
 
 A slot of a service starting at ``s`` is offered on a resource when the service's whole block
 ``[s - before, s + duration + after)`` lies inside one working period, overlaps no busy block
@@ -98,7 +98,7 @@ def grid_for_website(
     show_midnight: bool = True,
 ) -> SlotGrid:
     """The grid of a website's ``bookingTimeSplitting`` setting (fixed times are minutes
-    from midnight, as seed 002 stores them)."""
+    from midnight, as the website settings store them)."""
     if splitting == "optimize":
         return SlotGrid((), in_between=True, after_midnight=show_midnight)
     if splitting == "fixed":
@@ -117,7 +117,7 @@ def grid_for_website(
 
 
 def grid_for_flags(flags: Mapping[str, object]) -> SlotGrid:
-    """The grid of the availability request's show* flags (seed 002 defaults:
+    """The grid of the availability request's show* flags (API defaults:
     ``showOclock`` and ``showAfterMidnight`` on, the rest off)."""
     marks: set[int] = set()
     for name, minutes in _HOURLY_MARKS.items():

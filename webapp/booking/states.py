@@ -27,7 +27,7 @@ TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
 RESCHEDULABLE = frozenset({S.CONFIRMED, S.PENDING_APPROVAL, S.PENDING_PAYMENT})
 
 
-# Seed 002 webhook trigger ids.
+# Webhook trigger ids of the scheduling API.
 EVENT_FOR_STATUS = {
     S.PENDING_APPROVAL: "newBooking",
     S.CONFIRMED: "newAppointment",
@@ -67,7 +67,7 @@ def can_reschedule(booking: Booking) -> bool:
 
 
 def initial_status(booking_type, organization: Organization, *, on_behalf: bool) -> BookingStatus:
-    """Seed 002: a priced type with an online payment method on an organization that takes
+    """A priced type with an online payment method on an organization that takes
     online payments waits for payment; otherwise auto-confirm (or staff booking on a
     customer's behalf) confirms; otherwise the booking waits for approval."""
     if (

@@ -30,7 +30,7 @@ CORE_CUSTOMER_FIELDS = ("phoneNumber", "firstName", "lastName", "email")
 
 class CustomField(db.Model):
     """Extra input collected from customers: a resource filter, a time adjuster,
-    booking information or customer information (seed 002 "FormField")."""
+    booking information or customer information (the API's "FormField")."""
 
     __tablename__ = "custom_fields"
     __table_args__ = (UniqueConstraint("organization_id", "scope", "key"),)

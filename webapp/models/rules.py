@@ -1,6 +1,6 @@
 """When a resource works (time rules) and when it does not (off rules).
 
-Both are stored as the JSON documents of DESIGN section 5, in the resource's own timezone;
+Both are stored as the JSON documents the API speaks, in the resource's own timezone;
 `webapp.booking.intervals` turns them into instants.
 """
 
