@@ -1,4 +1,4 @@
-"""Properties of slot generation over random schedules, bookings, services, zones and dates
+"""Properties of slot generation over random schedules, bookings, services, zones and dates:
 whatever the rules, an offered slot is one a customer can really book."""
 
 from dataclasses import dataclass
