@@ -850,3 +850,14 @@ def test_a_service_longer_than_fourteen_days_is_refused(session, organization, n
 
     with pytest.raises(RuleError, match="at most 14 days"):
         book(session, organization, marathon, at("2026-11-22 09:00"), now)
+
+
+def test_a_customer_of_another_organization_cannot_be_booked(session, organization, now):
+    checkup = make_booking_type(session, organization)
+    make_resource(session, organization, checkup)
+    stranger = make_customer(session, make_organization(session))
+
+    with pytest.raises(NotFound):
+        book(session, organization, checkup, at("2026-11-22 09:00"), now, customer=stranger)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Booking)) == 0

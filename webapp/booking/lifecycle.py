@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -74,7 +75,7 @@ class Carryover:
 
     booking_id: str
     status: BookingStatus
-    price: object
+    price: Decimal | None
     expires_at: datetime | None
 
 
@@ -121,6 +122,8 @@ def create_booking(
                 f"reservedForMinutes must be a whole number from {low} to {high}.",
                 reservedForMinutes=hold_minutes,
             )
+    if customer is not None and customer.organization_id != organization.id:
+        raise NotFound("Customer not found.")
     on_behalf = actor.is_staff
     ctx = av.load_context(
         session,
@@ -297,6 +300,8 @@ def confirm_hold(
     payment_window_minutes: int = 30,
 ) -> Booking:
     """Turn a hold into a booking; its status follows the type's settings."""
+    if customer is not None and customer.organization_id != organization.id:
+        raise NotFound("Customer not found.")
     booking = _load(session, organization, booking_id)
     if is_swept_hold(booking):
         raise HoldExpired(expired_at=booking.expires_at.isoformat() if booking.expires_at else None)
