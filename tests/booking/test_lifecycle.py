@@ -213,7 +213,7 @@ def queue_step(target: S) -> Callable:
     """Assignment and its timeout belong to the queue; only the guarded primitive exists."""
 
     def step(session, clinic, booking, actor, now):
-        lifecycle._transition(session, booking, target, actor, now)
+        lifecycle.transition(session, booking, target, actor, now)
         return booking
 
     step.__name__ = f"queue_to_{target.value.lower()}"

@@ -59,9 +59,6 @@ from webapp.booking.states import (  # noqa: F401  (part of this module's interf
 )
 from webapp.models import Booking, BookingStatus, Customer, Organization
 
-# The guarded status change, under the name older callers know.
-_transition = transition
-
 EXCLUSION_VIOLATION = "23P01"
 HOLD_MINUTES_RANGE = (1, 120)
 # Customers may start on any whole five minutes of working time (the grid they were shown is
