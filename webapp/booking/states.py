@@ -8,6 +8,9 @@ the same transaction. Callers: :mod:`lifecycle` (people's actions) and :mod:`exp
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from webapp.booking.errors import InvalidTransition
 from webapp.models import Booking, BookingHistory, BookingStatus, Organization, OutboxMessage
@@ -81,7 +84,15 @@ def initial_status(booking_type, organization: Organization, *, on_behalf: bool)
     return S.PENDING_APPROVAL
 
 
-def transition(session, booking: Booking, to: BookingStatus, actor: Actor, now, reason=None):
+def transition(
+    session: Session,
+    booking: Booking,
+    to: BookingStatus,
+    actor: Actor,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Move ``booking`` to ``to`` if the table allows it, with a history row; flush."""
     if not can_transition(booking, to):
         raise InvalidTransition(
             f"A {booking.status} booking cannot become {to.value}.",
@@ -95,7 +106,15 @@ def transition(session, booking: Booking, to: BookingStatus, actor: Actor, now, 
     session.flush()
 
 
-def record(session, booking: Booking, previous, actor: Actor, now, reason=None) -> None:
+def record(
+    session: Session,
+    booking: Booking,
+    previous: str | None,
+    actor: Actor,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """A history row for the booking's current status (``previous`` None: just created)."""
     session.add(
         BookingHistory(
             organization_id=booking.organization_id,
@@ -109,7 +128,8 @@ def record(session, booking: Booking, previous, actor: Actor, now, reason=None) 
     )
 
 
-def emit(session, booking: Booking, event: str | None, now, **extra) -> None:
+def emit(session: Session, booking: Booking, event: str | None, now: datetime, **extra) -> None:
+    """The event, for webhooks and emails, in the outbox of the booking's transaction."""
     if not event:
         return
     session.add(
