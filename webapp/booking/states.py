@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from webapp.booking.errors import InvalidTransition
@@ -115,16 +116,17 @@ def record(
     reason: str | None = None,
 ) -> None:
     """A history row for the booking's current status (``previous`` None: just created)."""
-    session.add(
-        BookingHistory(
-            organization_id=booking.organization_id,
-            booking_id=booking.id,
-            from_status=previous,
-            to_status=booking.status,
-            actor=actor.label,
-            reason=reason,
-            at=now,
-        )
+    session.execute(
+        _INSERT_HISTORY,
+        {
+            "organization_id": booking.organization_id,
+            "booking_id": booking.id,
+            "from_status": previous,
+            "to_status": booking.status,
+            "actor": actor.label,
+            "reason": reason,
+            "at": now,
+        },
     )
 
 
@@ -132,13 +134,20 @@ def emit(session: Session, booking: Booking, event: str | None, now: datetime, *
     """The event, for webhooks and emails, in the outbox of the booking's transaction."""
     if not event:
         return
-    session.add(
-        OutboxMessage(
-            organization_id=booking.organization_id,
-            event=event,
-            booking_id=booking.id,
-            payload={"bookingId": booking.id, "status": booking.status, **extra},
-            created_at=now,
-            available_at=now,
-        )
+    session.execute(
+        _INSERT_OUTBOX,
+        {
+            "organization_id": booking.organization_id,
+            "event": event,
+            "booking_id": booking.id,
+            "payload": {"bookingId": booking.id, "status": booking.status, **extra},
+            "created_at": now,
+            "available_at": now,
+            "attempts": 0,
+        },
     )
+
+
+# Plain inserts, built once: every booking write adds a history row and usually an event.
+_INSERT_HISTORY = insert(BookingHistory.__table__)
+_INSERT_OUTBOX = insert(OutboxMessage.__table__)
