@@ -18,7 +18,6 @@ def from_environment(instance_path: str) -> dict:
     secret = os.environ.get("SECRET_KEY")
     return {
         "SECRET_KEY": secret or secrets.token_hex(32),
-        "SECRET_KEY_IS_EPHEMERAL": secret is None,
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(
             os.environ.get("DATABASE_URL", default_db)
         ),

@@ -9,6 +9,8 @@ from werkzeug.exceptions import HTTPException
 from webapp.booking.errors import BookingError
 from webapp.extensions import db
 
+# Headers of an HTTP error that tell the client what to do next.
+KEPT_HEADERS = frozenset({"Retry-After", "Allow", "WWW-Authenticate"})
 JSON_PREFIXES = ("/api", "/oauth", "/rwg", "/mcp", "/module", "/healthz")
 
 
@@ -48,7 +50,7 @@ def register(app: Flask) -> None:
                     error.code or 500,
                 )
             )
-        for header in ("Retry-After", "Allow", "WWW-Authenticate"):
-            if header in error.get_headers():
-                response.headers[header] = dict(error.get_headers())[header]
+        for name, value in error.get_headers():
+            if name in KEPT_HEADERS:
+                response.headers[name] = value
         return response

@@ -31,7 +31,7 @@ from webapp.booking.errors import (
     InvalidTimezone,
     OutsideWindow,
 )
-from webapp.booking.pricing import Adjustment, booking_price, time_adjustment
+from webapp.booking.pricing import Adjustment, time_adjustment
 from webapp.models import (
     BookingType,
     CustomField,
@@ -172,7 +172,7 @@ def load_context(
         {"organization_id": organization.id, "type_id": str(booking_type_id)},
     ).one_or_none()
     if booking_type is None:
-        raise InvalidService(details_id(booking_type_id))
+        raise InvalidService(f"No service with id {str(booking_type_id)[:64]!r} can be booked.")
 
     query = _resources_query(show_all, bool(resource_ids), bool(category_id))
     params = {"organization_id": organization.id, "type_id": booking_type.id}
@@ -231,10 +231,6 @@ def load_context(
         after=booking_type.leave_minutes_after or 0,
     )
     return BookingContext(organization, booking_type, service, adjustment, plans)
-
-
-def details_id(value: object) -> str:
-    return f"No service with id {str(value)[:64]!r} can be booked."
 
 
 def matches_filters(
@@ -460,7 +456,3 @@ def check_start(
             raise InvalidTime(
                 "This is not one of the offered start times.", start=start.isoformat()
             )
-
-
-def price_for(ctx: BookingContext, start: datetime | None, now: datetime):
-    return booking_price(ctx.booking_type, ctx.adjustment, start, now)

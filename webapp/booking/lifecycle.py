@@ -42,6 +42,7 @@ from webapp.booking.locking import (
     load_booking_for_update,
     lock_resources,
 )
+from webapp.booking.pricing import booking_price
 from webapp.booking.states import (  # noqa: F401  (part of this module's interface)
     EVENT_FOR_STATUS,
     RESCHEDULABLE,
@@ -173,7 +174,9 @@ def create_booking(
         block_start=iv.from_instant(block[0]),
         block_end=iv.from_instant(block[1]),
         duration=ctx.service.duration,
-        price=rescheduled_from.price if rescheduled_from else av.price_for(ctx, start, now),
+        price=rescheduled_from.price
+        if rescheduled_from
+        else booking_price(ctx.booking_type, ctx.adjustment, start, now),
         currency=organization.currency,
         info=dict(info or {}),
         time_adjusters=dict(time_adjusters or {}),
@@ -224,7 +227,8 @@ def _choose_plan(session, ctx, start, now, *, grid, suggest, timezone, exclude) 
     )
     slot = next((s for d in found.days for s in d.slots if s.start == start), None)
     if slot is None:
-        # Say precisely why, using the first resource (working time, window, grid) ...
+        # Not offered as listed: check each resource to fit a staff start between whole
+        # minutes, or to say precisely why it cannot be booked.
         errors, fits = [], []
         for plan in ctx.plans:
             try:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
-from webapp.database import _immediate, begin_immediate, transaction_is_immediate
+from webapp.database import begin_immediate, immediate_transactions, transaction_is_immediate
 from webapp.models import Booking, Resource
 
 
@@ -32,11 +32,8 @@ def begin_write(session: Session) -> None:
     if isinstance(session, scoped_session):
         session = session()
     if not session.in_transaction():
-        token = _immediate.set(True)
-        try:
+        with immediate_transactions():
             session.connection()
-        finally:
-            _immediate.reset(token)
         return
     connection = session.connection()
     if transaction_is_immediate(connection) or connection.info.get("sqlite_wrote"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 from flask import Flask
 
@@ -54,5 +53,4 @@ def start_in_thread(app: Flask) -> threading.Event:
         target=run_forever, args=(app, stop), name="mawid-worker", daemon=True
     )
     thread.start()
-    time.sleep(0)
     return stop
