@@ -37,12 +37,15 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    from webapp import errors, views
+    from webapp import errors, i18n, public, security, views
     from webapp.cli import register_commands
 
     _write_requests_lock_early(app)
+    i18n.init_app(app)
+    security.init_app(app)
     errors.register(app)
     views.register(app)
+    public.init_app(app)
     register_commands(app)
     return app
 

@@ -32,6 +32,25 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
+        # Uploaded photos and files (custom fields): one file's limit, and where they are kept.
+        "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))),
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or os.path.join(instance_path, "uploads"),
+        # Rate limits (Flask-Limiter syntax); stored in Redis when REDIS_URL is set.
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "BOOKING_RATE_LIMIT": os.environ.get("BOOKING_RATE_LIMIT", "10/minute"),
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Mail: with no MAIL_SERVER, messages are written to the log.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Mawid <no-reply@localhost>"),
+        # Text messages (SMS, WhatsApp): "log" writes them to the log; or "module:Class".
+        "SMS_PROVIDER": os.environ.get("SMS_PROVIDER", "log"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "WTF_CSRF_TIME_LIMIT": None,
     }
 
 

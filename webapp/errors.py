@@ -8,10 +8,13 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.booking.errors import BookingError
 from webapp.extensions import db
+from webapp.security import CSRFError
 
 # Headers of an HTTP error that tell the client what to do next.
 KEPT_HEADERS = frozenset({"Retry-After", "Allow", "WWW-Authenticate"})
 JSON_PREFIXES = ("/api", "/oauth", "/rwg", "/mcp", "/module", "/healthz")
+# Stable codes for the HTTP errors clients act on.
+HTTP_CODES = {429: "RATE_LIMITED", 413: "PAYLOAD_TOO_LARGE"}
 
 
 def wants_json() -> bool:
@@ -40,7 +43,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
-        code = (error.name or "error").upper().replace(" ", "_")
+        code = HTTP_CODES.get(error.code or 0) or (error.name or "error").upper().replace(" ", "_")
+        if isinstance(error, CSRFError):
+            code = "CSRF_FAILED"
         if wants_json():
             response = envelope(code, error.description or error.name, error.code or 500)
         else:

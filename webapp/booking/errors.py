@@ -111,3 +111,19 @@ class IdempotencyInProgress(BookingError):
     code = "IDEMPOTENCY_IN_PROGRESS"
     http_status = 409
     default_message = "A request with this idempotency key is still being processed."
+
+
+class RateLimited(BookingError):
+    code = "RATE_LIMITED"
+    http_status = 429
+    default_message = "Too many requests; please wait a little and try again."
+
+
+class CodeInvalid(ValidationFailed):
+    code = "OTP_INVALID"
+    default_message = "That code is not correct."
+
+
+class CodeExpired(ValidationFailed):
+    code = "OTP_EXPIRED"
+    default_message = "This code has expired; please request a new code."

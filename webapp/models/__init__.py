@@ -8,6 +8,7 @@ from webapp.models.customers import Customer
 from webapp.models.idempotency import IdempotencyRecord
 from webapp.models.invoices import Invoice
 from webapp.models.organizations import Organization
+from webapp.models.otp import OtpChallenge
 from webapp.models.outbox import OutboxMessage
 from webapp.models.resources import Resource, ResourceCategory, resource_types
 from webapp.models.rules import OffRules, TimeRules
@@ -27,6 +28,7 @@ __all__ = [
     "Member",
     "OffRules",
     "Organization",
+    "OtpChallenge",
     "OutboxMessage",
     "Resource",
     "ResourceCategory",

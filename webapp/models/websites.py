@@ -79,6 +79,8 @@ class WebsiteVersion(db.Model):
     hide_resource: Mapped[bool] = mapped_column(Boolean, default=False)
     require_verification: Mapped[bool] = mapped_column(Boolean, default=False)
     hold_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    # Customers may cancel or reschedule online until this many hours before the start.
+    change_notice_hours: Mapped[int] = mapped_column(Integer, default=0)
     theme: Mapped[dict] = mapped_column(JSONDoc, default=dict)
 
     call_support: Mapped[str | None] = mapped_column(String(64))

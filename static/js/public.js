@@ -1,0 +1,122 @@
+// The booking website's small helpers. Everything works without them; they make it quicker:
+// forms that update as you choose, the customer's timezone, the calendar's arrow keys, the
+// hold countdown, and focus moved to each new step for keyboard and screen-reader users.
+(function () {
+  "use strict";
+
+  var TZ_COOKIE = "tz";
+
+  function cookie(name) {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  function detectedZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch (e) { return null; }
+  }
+
+  // Remember the browser's timezone once, and show times in it unless the customer chose.
+  function adoptTimezone(root) {
+    var zone = detectedZone();
+    if (!zone) return;
+    if (!cookie(TZ_COOKIE)) {
+      document.cookie = TZ_COOKIE + "=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+      var select = root.querySelector("select[name=tz]");
+      if (select && select.value !== zone && !new URLSearchParams(location.search).has("tz")) {
+        if (!Array.prototype.some.call(select.options, function (o) { return o.value === zone; })) {
+          select.add(new Option(zone.replace(/_/g, " "), zone), 0);
+        }
+        select.value = zone;
+        select.form.requestSubmit();
+      }
+    }
+  }
+
+  function autosubmit(root) {
+    root.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+      if (form.dataset.bound) return;
+      form.dataset.bound = "1";
+      form.addEventListener("change", function () { form.requestSubmit(); });
+      var button = form.querySelector("button[type=submit]");
+      if (button) button.classList.add("js-hidden");
+    });
+  }
+
+  // Arrow keys move between the calendar's days (mirrored in right-to-left pages).
+  function calendarKeys(event) {
+    var day = event.target.closest(".cal-grid .cal-day");
+    if (!day) return;
+    var step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 7, ArrowUp: -7 }[event.key];
+    if (step === undefined) return;
+    if (document.dir === "rtl" && Math.abs(step) === 1) step = -step;
+    var days = Array.prototype.slice.call(day.closest("tbody").querySelectorAll("td"));
+    var index = days.indexOf(day.closest("td"));
+    for (var i = index + step; i >= 0 && i < days.length; i += step) {
+      var target = days[i].querySelector(".cal-day");
+      if (target) { target.setAttribute("tabindex", "0"); target.focus(); event.preventDefault(); return; }
+      if (Math.abs(step) === 7) break;
+    }
+  }
+
+  function markSelected(event) {
+    var day = event.target.closest(".cal-grid a.cal-day");
+    if (!day) return;
+    day.closest("tbody").querySelectorAll("a.cal-day.selected").forEach(function (other) {
+      other.classList.remove("selected");
+      other.removeAttribute("aria-current");
+    });
+    day.classList.add("selected");
+    day.setAttribute("aria-current", "date");
+  }
+
+  // The hold's countdown; the screen-reader announcement changes once a minute, not every second.
+  function countdown(root) {
+    var timer = root.querySelector(".hold-timer[data-expires]");
+    if (!timer || timer.dataset.bound) return;
+    timer.dataset.bound = "1";
+    var skew = Date.now() - Date.parse(timer.dataset.now);
+    var ends = Date.parse(timer.dataset.expires) + skew;
+    var shown = timer.querySelector(".countdown");
+    var announcer = root.querySelector("[data-hold-announcer]");
+    var lastMinute = null;
+    function tick() {
+      var left = Math.max(0, Math.round((ends - Date.now()) / 1000));
+      var minutes = Math.floor(left / 60), seconds = left % 60;
+      shown.textContent = "(" + minutes + ":" + String(seconds).padStart(2, "0") + ")";
+      if (announcer && minutes !== lastMinute && seconds === 0 && left > 0) {
+        lastMinute = minutes;
+        announcer.textContent = shown.textContent;
+      }
+      if (left === 0) {
+        var expired = root.querySelector(".hold-expired");
+        if (expired) expired.hidden = false;
+        return;
+      }
+      if (document.body.contains(timer)) setTimeout(tick, 1000);
+    }
+    tick();
+  }
+
+  function focusStep(root) {
+    var target = root.querySelector("[data-focus]") || root.querySelector(".step-title");
+    if (target) target.focus({ preventScroll: false });
+  }
+
+  function setup(root) {
+    autosubmit(root);
+    countdown(root);
+    adoptTimezone(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setup(document); });
+  document.addEventListener("keydown", calendarKeys);
+  document.addEventListener("click", markSelected);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    setup(target);
+    if (target.id === "flow") {
+      focusStep(target);
+      window.scrollTo({ top: 0 });
+    }
+  });
+})();

@@ -1,0 +1,1 @@
+"""Customer identity: one-time codes for signing in and verifying bookings."""

@@ -1,0 +1,151 @@
+"""Messages to customers: email over SMTP, text messages (SMS, WhatsApp) through a provider.
+
+Email goes to ``MAIL_SERVER`` when it is set, otherwise to the ``mawid.messages`` log.
+Text messages go to the provider named by ``SMS_PROVIDER``: ``"log"`` (the default) or an
+import path ``"package.module:ClassName"`` whose class takes no arguments and has
+``send(channel, to, text)``; it is created once per app.
+
+Capture (for tests): when ``app.config["MESSAGES_CAPTURE"]`` is a list, each message is
+appended to it instead of being sent or logged, as a dict:
+``{"kind": "email", "to", "subject", "text", "html", "attachments"}`` for email and
+``{"kind": "sms" | "whatsapp", "to", "text"}`` for text messages.
+
+Sending never raises into the caller: a failure is logged at WARNING and the function
+returns False.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import smtplib
+import ssl
+from collections.abc import Sequence
+from email.message import EmailMessage
+from typing import Protocol
+
+from flask import Flask, current_app
+
+log = logging.getLogger("mawid.messages")
+
+TEXT_CHANNELS = ("sms", "whatsapp")
+SMTP_TIMEOUT_SECONDS = 15
+_PROVIDER_KEY = "mawid_text_provider"
+
+# (filename, content type, bytes), e.g. ("booking.ics", "text/calendar", b"...")
+Attachment = tuple[str, str, bytes]
+
+
+class TextProvider(Protocol):
+    def send(self, channel: str, to: str, text: str) -> None: ...
+
+
+class LogTextProvider:
+    """Writes text messages to the log; for development and until a provider is set up."""
+
+    def send(self, channel: str, to: str, text: str) -> None:
+        log.info("%s to %s:\n%s", channel, to, text)
+
+
+def send_email(
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> bool:
+    """Send one email; True when it was handed over (or captured, or logged)."""
+    config = current_app.config
+    captured = config.get("MESSAGES_CAPTURE")
+    if isinstance(captured, list):
+        captured.append(
+            {
+                "kind": "email",
+                "to": to,
+                "subject": subject,
+                "text": text,
+                "html": html,
+                "attachments": list(attachments),
+            }
+        )
+        return True
+    if not config.get("MAIL_SERVER"):
+        log.info("email to %s\nSubject: %s\n\n%s", to, subject, text)
+        return True
+    message = build_email(config["MAIL_DEFAULT_SENDER"], to, subject, text, html, attachments)
+    try:
+        _deliver(config, message)
+    except OSError as error:  # smtplib.SMTPException is an OSError
+        log.warning("email to %s failed: %s", to, error)
+        return False
+    return True
+
+
+def build_email(
+    sender: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    for filename, content_type, data in attachments:
+        maintype, _, subtype = content_type.partition("/")
+        message.add_attachment(
+            data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename
+        )
+    return message
+
+
+def _deliver(config, message: EmailMessage) -> None:
+    server, port = config["MAIL_SERVER"], config.get("MAIL_PORT") or 25
+    with smtplib.SMTP(server, port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(message)
+
+
+def send_text(channel: str, to: str, text: str) -> bool:
+    """Send an SMS or WhatsApp message; True when the provider accepted it."""
+    if channel not in TEXT_CHANNELS:
+        raise ValueError(f"unknown text channel {channel!r}")
+    captured = current_app.config.get("MESSAGES_CAPTURE")
+    if isinstance(captured, list):
+        captured.append({"kind": channel, "to": to, "text": text})
+        return True
+    provider = text_provider(current_app)
+    try:
+        provider.send(channel, to, text)
+    except Exception as error:  # a provider's own errors must not break the caller's flow
+        log.warning("%s to %s failed: %s", channel, to, error)
+        return False
+    return True
+
+
+def text_provider(app: Flask) -> TextProvider:
+    """The app's provider, created on first use; a bad ``SMS_PROVIDER`` raises here."""
+    spec = app.config.get("SMS_PROVIDER") or "log"
+    cached = app.extensions.get(_PROVIDER_KEY)
+    if cached is None or cached[0] != spec:
+        cached = (spec, _load_provider(spec))
+        app.extensions[_PROVIDER_KEY] = cached
+    return cached[1]
+
+
+def _load_provider(spec: str) -> TextProvider:
+    if spec == "log":
+        return LogTextProvider()
+    module_name, _, class_name = spec.partition(":")
+    if not module_name or not class_name:
+        raise ValueError(f"SMS_PROVIDER must be 'log' or 'package.module:ClassName', not {spec!r}")
+    provider_class = getattr(importlib.import_module(module_name), class_name)
+    return provider_class()

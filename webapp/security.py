@@ -1,0 +1,42 @@
+"""Request-level protection: CSRF on every form, framing denied unless a view allows it,
+rate limits, and the client address behind trusted proxies."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+csrf = CSRFProtect()
+
+
+def client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+limiter = Limiter(key_func=client_ip, default_limits=[], headers_enabled=True)
+
+
+def init_app(app: Flask) -> None:
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    csrf.init_app(app)
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+
+    @app.after_request
+    def _headers(response):
+        # Pages are never framed unless the view said otherwise (the widget's views do).
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        if "frame-ancestors 'none'" in response.headers.get("Content-Security-Policy", ""):
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+__all__ = ["CSRFError", "client_ip", "csrf", "init_app", "limiter"]
