@@ -28,6 +28,8 @@ def _app_config(uri: str, **extra) -> dict:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": uri,
         "WORKER_INTERVAL_SECONDS": 0.05,
+        # Pages take "now" from here, so the booking website reads like a calendar too.
+        "MAWID_NOW": NOW,
         **extra,
     }
 
@@ -66,7 +68,11 @@ def _pg_uri(schema: str) -> str:
 
 
 def _sqlite_app(tmp_path):
-    app = create_app(_app_config(f"sqlite:///{tmp_path / 'test.sqlite3'}"))
+    app = create_app(
+        _app_config(
+            f"sqlite:///{tmp_path / 'test.sqlite3'}", UPLOAD_FOLDER=str(tmp_path / "uploads")
+        )
+    )
     with app.app_context():
         db.create_all()
     return app

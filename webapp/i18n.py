@@ -106,7 +106,9 @@ def month_name(value: date) -> str:
 def weekday_names() -> list[tuple[str, str]]:
     """(short, long) weekday names from Sunday, for calendar headers."""
     names = babel_dates.get_day_names("wide", locale=current_lang())
-    short = babel_dates.get_day_names("abbreviated", locale=current_lang())
+    # Arabic's abbreviated names are the full names; its short ones fit a phone's calendar.
+    width = "short" if current_lang() == "ar" else "abbreviated"
+    short = babel_dates.get_day_names(width, locale=current_lang())
     order = (6, 0, 1, 2, 3, 4, 5)  # babel counts from Monday
     return [(short[i], names[i]) for i in order]
 
