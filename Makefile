@@ -37,5 +37,15 @@ bench: install
 	$(BIN)/python bench/availability.py
 	$(BIN)/python bench/booking_race.py --database both
 
+.PHONY: translations
+# After changing user-facing text: collect the strings, merge them into each language, compile.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* __pycache__" \
+		--no-location --sort-output --project Mawid --copyright-holder "Mawid contributors" \
+		-o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations -D messages \
+		--ignore-pot-creation-date
+	$(BIN)/pybabel compile -d webapp/translations -D messages --statistics
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
