@@ -5,6 +5,13 @@
   "use strict";
 
   var TZ_COOKIE = "tz";
+  var ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩";
+
+  // Arabic pages write numbers in Arabic-Indic digits, as the server does.
+  function digits(text) {
+    if (document.documentElement.lang !== "ar") return text;
+    return text.replace(/[0-9]/g, function (d) { return ARABIC_DIGITS[d]; });
+  }
 
   function cookie(name) {
     var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
@@ -20,7 +27,8 @@
     var zone = detectedZone();
     if (!zone) return;
     if (!cookie(TZ_COOKIE)) {
-      document.cookie = TZ_COOKIE + "=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+      // Written as is: the server reads the zone name verbatim (names are cookie-safe).
+      document.cookie = TZ_COOKIE + "=" + zone + "; path=/; max-age=31536000; samesite=lax";
       var select = root.querySelector("select[name=tz]");
       if (select && select.value !== zone && !new URLSearchParams(location.search).has("tz")) {
         if (!Array.prototype.some.call(select.options, function (o) { return o.value === zone; })) {
@@ -61,12 +69,21 @@
   function markSelected(event) {
     var day = event.target.closest(".cal-grid a.cal-day");
     if (!day) return;
+    // The chosen day's name ends with ", selected"; only one day may say so.
+    var suffix = day.closest("[data-calendar]").dataset.selectedSuffix || "";
     day.closest("tbody").querySelectorAll("a.cal-day.selected").forEach(function (other) {
       other.classList.remove("selected");
       other.removeAttribute("aria-current");
+      var label = other.getAttribute("aria-label") || "";
+      if (suffix && label.slice(-suffix.length) === suffix) {
+        other.setAttribute("aria-label", label.slice(0, -suffix.length));
+      }
     });
-    day.classList.add("selected");
-    day.setAttribute("aria-current", "date");
+    if (!day.classList.contains("selected")) {
+      day.classList.add("selected");
+      day.setAttribute("aria-current", "date");
+      day.setAttribute("aria-label", day.getAttribute("aria-label") + suffix);
+    }
   }
 
   // The hold's countdown; the screen-reader announcement changes once a minute, not every second.
@@ -82,7 +99,7 @@
     function tick() {
       var left = Math.max(0, Math.round((ends - Date.now()) / 1000));
       var minutes = Math.floor(left / 60), seconds = left % 60;
-      shown.textContent = "(" + minutes + ":" + String(seconds).padStart(2, "0") + ")";
+      shown.textContent = digits("(" + minutes + ":" + String(seconds).padStart(2, "0") + ")");
       if (announcer && minutes !== lastMinute && seconds === 0 && left > 0) {
         lastMinute = minutes;
         announcer.textContent = shown.textContent;
@@ -112,7 +129,9 @@
   document.addEventListener("keydown", calendarKeys);
   document.addEventListener("click", markSelected);
   document.addEventListener("htmx:afterSettle", function (event) {
-    var target = event.detail.target;
+    // A history restore settles the page's top elements and names no target.
+    var target = event.detail.target || event.target;
+    if (!target || !target.querySelectorAll) return;
     setup(target);
     if (target.id === "flow") {
       focusStep(target);

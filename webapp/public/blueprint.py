@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -61,7 +62,7 @@ def _load_website(_endpoint, values):
         )
     ).first()
     if row is None or not row[1].on:
-        abort(404, description="There is no booking website at this address.")
+        abort(404, description=_("There is no booking website at this address."))
     g.website, g.site, g.organization = row
     g.site_lang = g.site.default_lang
 
