@@ -259,6 +259,7 @@ def _add_categories(session, organization) -> dict[str, ResourceCategory]:
             name=name,
             name_translations=_ar(arabic),
             description=f"Demo Clinic, {name}",
+            description_translations=_ar(f"العيادة التجريبية، {arabic}"),
             position=position,
         )
     session.add_all(categories.values())
@@ -355,6 +356,7 @@ def _add_resources(session, organization, categories, types, today) -> dict[str,
             name=name,
             name_translations=_ar(arabic),
             description=f"{name}, {CATEGORIES[category][0]}.",
+            description_translations=_ar(f"{arabic}، {CATEGORIES[category][1]}."),
             meta=meta,
             position=position,
             booking_types=[types[t] for t in offered],
