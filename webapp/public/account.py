@@ -199,7 +199,7 @@ def account_profile():
             db.session.commit()
             saved = True
     values = (
-        request.form.to_dict(flat=False)
+        form_fields.submitted_values(specs, request.form)
         if errors
         else form_fields.answers_to_form(
             specs,

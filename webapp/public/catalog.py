@@ -178,18 +178,24 @@ def _text(value: str | None) -> str | None:
     return value[:64] or None
 
 
+# Years a customer can ask about; dates near the ends of Python's range overflow the calendar.
+YEARS = range(2000, 3000)
+
+
 def _date(value: str | None) -> date | None:
     try:
-        return date.fromisoformat((value or "").strip()[:10])
+        day = date.fromisoformat((value or "").strip()[:10])
     except ValueError:
         return None
+    return day if day.year in YEARS else None
 
 
 def _month(value: str | None) -> date | None:
     try:
-        return date.fromisoformat((value or "").strip()[:7] + "-01")
+        month = date.fromisoformat((value or "").strip()[:7] + "-01")
     except ValueError:
         return None
+    return month if month.year in YEARS else None
 
 
 # --- steps -----------------------------------------------------------------------------

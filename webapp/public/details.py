@@ -88,8 +88,16 @@ def hold_details(token: str):
             return _send_code(token, booking, customer_answers, booking_answers)
         if not errors:
             return _finish(booking, customer_answers, booking_answers, verified=False)
-        values = {**request.form.to_dict(flat=False)}
+        values = _typed(customer_specs, booking_specs)
     return _details_page(token, booking, customer_specs, booking_specs, values, errors)
+
+
+def _typed(customer_specs, booking_specs) -> dict:
+    """What the customer typed, by field key, to fill the form in again."""
+    return {
+        **form_fields.submitted_values(customer_specs, request.form),
+        **form_fields.submitted_values(booking_specs, request.form),
+    }
 
 
 def _details_page(token, booking, customer_specs, booking_specs, values, errors, status=None):
@@ -159,7 +167,7 @@ def _send_code(token, booking, customer_answers, booking_answers):
     customer_specs, booking_specs = _specs(booking)
     if not identifier:
         errors = {"email": _("Enter your email or mobile number to receive a code.")}
-        values = request.form.to_dict(flat=False)
+        values = _typed(customer_specs, booking_specs)
         return _details_page(token, booking, customer_specs, booking_specs, values, errors)
     try:
         challenge, code = otp.request_code(
@@ -178,7 +186,7 @@ def _send_code(token, booking, customer_answers, booking_answers):
         )
     except BookingError as error:
         db.session.rollback()
-        values = request.form.to_dict(flat=False)
+        values = _typed(customer_specs, booking_specs)
         message = _("Too many codes were requested. Please wait a few minutes and try again.")
         status = 429 if error.code == "RATE_LIMITED" else 422
         problems = {"email" if channel == "email" else "phoneNumber": message}

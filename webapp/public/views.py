@@ -151,6 +151,10 @@ def _time_step(catalog: cat.Catalog, choice: cat.Choice, context: dict, status: 
         ctx = schedule.load_context(db.session, g.organization, choice)
     except ValidationFailed as error:
         context["adjuster_errors"] = _field_messages(error.details.get("fields") or {})
+        if any(not f.optional for f in adjusters):
+            # No times without a valid answer: ask again, next to the message.
+            context["awaiting_answers"] = True
+            return 422
         choice.adjusters = {}
         ctx = schedule.load_context(db.session, g.organization, choice)
         status = 422
@@ -258,4 +262,4 @@ def parse_start(value: str | None) -> datetime | None:
         start = datetime.fromisoformat((value or "").strip()[:40])
     except ValueError:
         return None
-    return start if start.tzinfo is not None else None
+    return start if start.tzinfo is not None and start.year in cat.YEARS else None
