@@ -103,7 +103,7 @@ def make_customer(session, organization, **overrides):
 
 
 def make_field(session, organization, key, **overrides):
-    values = {"scope": "booking", "name": key.title(), "type": "text"}
+    values = {"scope": "booking", "name": key.title(), "type": "text", "visibility": "public"}
     values.update(overrides)
     field = CustomField(organization_id=organization.id, key=key, **values)
     session.add(field)

@@ -369,6 +369,32 @@ def test_time_adjusters_change_duration_and_price(
     assert booking.time_adjusters == values
 
 
+def test_a_required_question_for_staff_only_does_not_stop_customers(
+    session, organization, consultation, now
+):
+    make_resource(session, organization, consultation, name="Amal")
+    make_field(
+        session,
+        organization,
+        "anaesthesia",
+        type="number",
+        minutes=10,
+        visibility="providerOnly",
+    )
+    booking = book(session, organization, consultation, at("2026-11-22 09:00"), now)
+    assert booking.duration == 30
+    with pytest.raises(ValidationFailed) as caught:
+        book(
+            session,
+            organization,
+            consultation,
+            at("2026-11-22 11:00"),
+            now,
+            actor=lifecycle.Actor("staff"),
+        )
+    assert set(caught.value.details["fields"]) == {"anaesthesia"}
+
+
 def test_a_longer_adjusted_service_needs_a_longer_gap(
     session, organization, consultation, adjusters, now
 ):

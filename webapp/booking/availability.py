@@ -205,7 +205,8 @@ def load_context(
         if f.adjusts_time and not f.filters_resources and f.applies_to(booking_type.id)
     ]
     if time_adjusters or strict_adjusters:
-        adjustment = time_adjustment(adjusters, time_adjusters)
+        # Customers cannot answer questions shown only to staff, so those are never required.
+        adjustment = time_adjustment(adjusters, time_adjusters, staff=show_all)
     else:
         adjustment = Adjustment()
     filters = [f for f in fields if f.filters_resources]

@@ -20,9 +20,12 @@ class Adjustment:
     price: Decimal = Decimal("0")
 
 
-def time_adjustment(fields: Sequence, values: Mapping[str, object] | None) -> Adjustment:
+def time_adjustment(
+    fields: Sequence, values: Mapping[str, object] | None, *, staff: bool = True
+) -> Adjustment:
     """Minutes and price added by time-adjuster fields: a number field adds its
-    ``minutes``/``price`` per unit, an options field the chosen option's."""
+    ``minutes``/``price`` per unit, an options field the chosen option's. Fields shown
+    only to staff are optional for customers (``staff=False``)."""
     values = values or {}
     by_key = {f.key: f for f in fields}
     unknown = sorted(set(values) - set(by_key))
@@ -35,7 +38,7 @@ def time_adjustment(fields: Sequence, values: Mapping[str, object] | None) -> Ad
     for field in fields:
         value = values.get(field.key)
         if value in (None, ""):
-            if not field.optional:
+            if not field.optional and (staff or field.visibility == "public"):
                 errors[field.key] = "This field is required."
             continue
         if field.type == "number":

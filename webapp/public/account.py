@@ -16,7 +16,7 @@ from webapp.i18n import current_lang
 from webapp.models import Booking, BookingStatus, Customer, CustomField, Invoice
 from webapp.public import fields as form_fields
 from webapp.public.blueprint import bp, customer_timezone, go, now, render
-from webapp.public.details import deliver_code, json_answers
+from webapp.public.details import code_message, deliver_code, json_answers
 from webapp.public.tokens import manage_token
 from webapp.security import client_ip, limiter
 
@@ -128,15 +128,11 @@ def account_verify():
                 challenge_id,
                 (request.form.get("code") or "").strip(),
                 now=now(),
+                purpose="sign_in",
             )
         except BookingError as exc:
             db.session.commit()  # a wrong try counts
-            left = exc.details.get("attempts_left")
-            error = (
-                _("That code is not right. %(left)s tries left.", left=left)
-                if exc.code == "OTP_INVALID" and left
-                else _("This code has expired. Please request a new one.")
-            )
+            error = code_message(exc)
         else:
             if challenge.purpose != "sign_in":
                 abort(404)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask import abort, current_app, g, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from webapp import customers
@@ -187,7 +188,10 @@ def _send_code(token, booking, customer_answers, booking_answers):
     except BookingError as error:
         db.session.rollback()
         values = _typed(customer_specs, booking_specs)
-        message = _("Too many codes were requested. Please wait a few minutes and try again.")
+        if error.code == "RATE_LIMITED":
+            message = _("Too many codes were requested. Please wait a few minutes and try again.")
+        else:
+            message = _("We cannot send a code to this address. Please check it.")
         status = 429 if error.code == "RATE_LIMITED" else 422
         problems = {"email" if channel == "email" else "phoneNumber": message}
         return _details_page(
@@ -230,10 +234,11 @@ def hold_verify(token: str):
                 challenge_id,
                 (request.form.get("code") or "").strip(),
                 now=now(),
+                purpose="verify_booking",
             )
         except BookingError as exc:
             db.session.commit()  # a wrong try counts, even though the request fails
-            error = _code_message(exc)
+            error = code_message(exc)
         else:
             payload = challenge.payload or {}
             if payload.get("bookingId") != booking.id:
@@ -251,12 +256,16 @@ def hold_verify(token: str):
     )
 
 
-def _code_message(error: BookingError) -> str:
+def code_message(error: BookingError) -> str:
     if error.code == "OTP_INVALID":
         left = error.details.get("attempts_left")
         if left:
-            return _("That code is not right. %(left)s tries left.", left=left)
-    return _("This code has expired. Go back and request a new one.")
+            return ngettext(
+                "That code is not right. %(num)s try left.",
+                "That code is not right. %(num)s tries left.",
+                left,
+            )
+    return _("This code has expired. Please request a new one.")
 
 
 def _finish(booking: Booking, customer_answers: dict, booking_answers: dict, *, verified: bool):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import abort, g, make_response, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from webapp.booking import intervals as iv
@@ -133,10 +134,12 @@ def booking_cancel(token: str):
 def _too_late_message() -> str:
     hours = g.site.change_notice_hours or 0
     if hours:
-        return _(
+        return ngettext(
             "This booking can no longer be changed online: changes are possible until "
-            "%(hours)s hours before it starts. Please contact us.",
-            hours=hours,
+            "%(num)s hour before it starts. Please contact us.",
+            "This booking can no longer be changed online: changes are possible until "
+            "%(num)s hours before it starts. Please contact us.",
+            hours,
         )
     return _("This booking can no longer be changed online. Please contact us.")
 
