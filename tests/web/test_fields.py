@@ -17,13 +17,8 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from webapp.models import CustomField
-from webapp.public.fields import (
-    answers_to_form,
-    booking_specs,
-    customer_specs,
-    parse_answers,
-    submitted_values,
-)
+from webapp.public.answers import answers_to_form, parse_answers, submitted_values
+from webapp.public.fields import booking_specs, customer_specs
 from webapp.uploads import UploadRejected, open_upload, save_upload
 
 ORG = "h66w3DSEcsKlu8ReaclX"

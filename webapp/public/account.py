@@ -14,6 +14,7 @@ from webapp.booking.errors import BookingError
 from webapp.extensions import db
 from webapp.i18n import current_lang
 from webapp.models import Booking, BookingStatus, Customer, CustomField, Invoice
+from webapp.public import answers as form_answers
 from webapp.public import fields as form_fields
 from webapp.public.blueprint import bp, customer_timezone, go, now, render
 from webapp.public.details import code_message, deliver_code, json_answers
@@ -178,7 +179,7 @@ def account_profile():
     errors: dict = {}
     saved = False
     if request.method == "POST":
-        answers, errors = form_fields.parse_answers(
+        answers, errors = form_answers.parse_answers(
             specs,
             request.form,
             request.files,
@@ -195,9 +196,9 @@ def account_profile():
             db.session.commit()
             saved = True
     values = (
-        form_fields.submitted_values(specs, request.form)
+        form_answers.submitted_values(specs, request.form)
         if errors
-        else form_fields.answers_to_form(
+        else form_answers.answers_to_form(
             specs,
             {
                 "firstName": customer.first_name,

@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.i18n import current_lang
 from webapp.models import Booking, BookingStatus, CustomField
 from webapp.notify import messaging
+from webapp.public import answers as form_answers
 from webapp.public import catalog as cat
 from webapp.public import fields as form_fields
 from webapp.public.blueprint import bp, customer_timezone, go, now, render
@@ -73,7 +74,7 @@ def hold_details(token: str):
     if request.method == "POST":
         answers = {}
         for specs in (customer_specs, booking_specs):
-            found, problems = form_fields.parse_answers(
+            found, problems = form_answers.parse_answers(
                 specs,
                 request.form,
                 request.files,
@@ -96,8 +97,8 @@ def hold_details(token: str):
 def _typed(customer_specs, booking_specs) -> dict:
     """What the customer typed, by field key, to fill the form in again."""
     return {
-        **form_fields.submitted_values(customer_specs, request.form),
-        **form_fields.submitted_values(booking_specs, request.form),
+        **form_answers.submitted_values(customer_specs, request.form),
+        **form_answers.submitted_values(booking_specs, request.form),
     }
 
 
@@ -164,7 +165,7 @@ def hold_release(token: str):
 def _send_code(token, booking, customer_answers, booking_answers):
     email = customer_answers.get("email")
     phone = customer_answers.get("phoneNumber")
-    channel, identifier = ("email", email) if email else ("sms", phone)
+    channel, identifier = ("email", email) if email else (_phone_channel(), phone)
     customer_specs, booking_specs = _specs(booking)
     if not identifier:
         errors = {"email": _("Enter your email or mobile number to receive a code.")}
@@ -200,6 +201,19 @@ def _send_code(token, booking, customer_answers, booking_answers):
     db.session.commit()
     deliver_code(channel, challenge.identifier, code)
     return go(url_for(".hold_verify", token=token, challenge=challenge.id))
+
+
+def _phone_channel() -> str:
+    """SMS, or WhatsApp when the business lists it first for phone codes."""
+    phone_field = db.session.scalars(
+        select(CustomField).where(
+            CustomField.organization_id == g.organization.id,
+            CustomField.scope == "customer",
+            CustomField.key == "phoneNumber",
+        )
+    ).first()
+    methods = [m for m in (phone_field.phone_auth_methods if phone_field else []) or []]
+    return "whatsapp" if methods and methods[0] == "whatsapp" else "sms"
 
 
 def deliver_code(channel: str, identifier: str, code: str) -> None:
