@@ -230,6 +230,18 @@ def next_step(site: WebsiteVersion, catalog: Catalog, choice: Choice) -> str:
     return TIME
 
 
+def has_category(session: Session, organization_id: str, category_id: str) -> bool:
+    return (
+        session.scalar(
+            select(ResourceCategory.id).where(
+                ResourceCategory.organization_id == organization_id,
+                ResourceCategory.id == category_id,
+            )
+        )
+        is not None
+    )
+
+
 def unknown_choice(catalog: Catalog, choice: Choice) -> str | None:
     """Which id in the choice this website does not know (another website's ids included)."""
     if choice.type_id and catalog.type(choice.type_id) is None:

@@ -45,9 +45,13 @@ def booking_times():
     """The times of one day: a fragment for HTMX, the whole time step otherwise."""
     if request.headers.get("HX-Request") != "true":
         return step_page("public/book.html")
-    catalog = cat.load_catalog(db.session, g.organization.id)
+    # Clicked often: the booking context alone checks the choice (service and resource of this
+    # website) instead of the whole catalog.
     choice = cat.read_choice(request.args)
-    if cat.unknown_choice(catalog, choice) or not choice.type_id or choice.day is None:
+    unknown_category = choice.category_id and not cat.has_category(
+        db.session, g.organization.id, choice.category_id
+    )
+    if unknown_category or not choice.type_id or choice.day is None:
         abort(404, description=_("This service or time is not offered here."))
     tz = customer_timezone()
     try:
