@@ -17,7 +17,7 @@ from webapp.models import Booking, BookingStatus, Customer, CustomField, Invoice
 from webapp.public import answers as form_answers
 from webapp.public import fields as form_fields
 from webapp.public.blueprint import bp, customer_timezone, go, now, render
-from webapp.public.details import code_message, deliver_code, json_answers
+from webapp.public.details import check_code, deliver_code, json_answers
 from webapp.public.tokens import manage_token
 from webapp.security import client_ip, limiter
 
@@ -122,19 +122,8 @@ def account_verify():
     challenge_id = (request.values.get("challenge") or "")[:32]
     error = None
     if request.method == "POST":
-        try:
-            challenge = otp.verify_code(
-                db.session,
-                g.organization,
-                challenge_id,
-                (request.form.get("code") or "").strip(),
-                now=now(),
-                purpose="sign_in",
-            )
-        except BookingError as exc:
-            db.session.commit()  # a wrong try counts
-            error = code_message(exc)
-        else:
+        challenge, error = check_code(challenge_id, "sign_in")
+        if challenge is not None:
             if challenge.purpose != "sign_in":
                 abort(404)
             key = "email" if challenge.channel == "email" else "phoneNumber"

@@ -18,14 +18,14 @@ from webapp.booking import lifecycle
 from webapp.booking.errors import BookingError, HoldExpired, InvalidTransition
 from webapp.extensions import db
 from webapp.i18n import current_lang
-from webapp.models import Booking, BookingStatus, CustomField
+from webapp.models import Booking, BookingStatus, CustomField, OtpChallenge
 from webapp.notify import messaging
 from webapp.public import answers as form_answers
 from webapp.public import catalog as cat
 from webapp.public import fields as form_fields
 from webapp.public.blueprint import bp, customer_timezone, go, now, render
 from webapp.public.confirmations import send_confirmation
-from webapp.public.tokens import HOLD_SALT, manage_token, read_token
+from webapp.public.tokens import HOLD_SALT, booking_from_token, manage_token
 from webapp.public.views import step_page
 from webapp.security import client_ip
 
@@ -33,16 +33,7 @@ S = BookingStatus
 
 
 def _hold_or_404(token: str) -> Booking:
-    booking_id = read_token(HOLD_SALT, g.website.id, token)
-    booking = (
-        db.session.scalars(
-            select(Booking).where(
-                Booking.organization_id == g.organization.id, Booking.id == booking_id
-            )
-        ).first()
-        if booking_id
-        else None
-    )
+    booking = booking_from_token(db.session, HOLD_SALT, g.website.id, g.organization.id, token)
     if booking is None:
         abort(404, description=_("This booking link is not valid."))
     return booking
@@ -241,19 +232,8 @@ def hold_verify(token: str):
     challenge_id = (request.values.get("challenge") or "")[:32]
     error = None
     if request.method == "POST":
-        try:
-            challenge = otp.verify_code(
-                db.session,
-                g.organization,
-                challenge_id,
-                (request.form.get("code") or "").strip(),
-                now=now(),
-                purpose="verify_booking",
-            )
-        except BookingError as exc:
-            db.session.commit()  # a wrong try counts, even though the request fails
-            error = code_message(exc)
-        else:
+        challenge, error = check_code(challenge_id, "verify_booking")
+        if challenge is not None:
             payload = challenge.payload or {}
             if payload.get("bookingId") != booking.id:
                 abort(404, description=_("This code is for another booking."))
@@ -268,6 +248,23 @@ def hold_verify(token: str):
         challenge_id=challenge_id,
         error=error,
     )
+
+
+def check_code(challenge_id: str, purpose: str) -> tuple[OtpChallenge | None, str | None]:
+    """The challenge whose code the form gives, or why the code was refused."""
+    try:
+        challenge = otp.verify_code(
+            db.session,
+            g.organization,
+            challenge_id,
+            (request.form.get("code") or "").strip(),
+            now=now(),
+            purpose=purpose,
+        )
+    except BookingError as exc:
+        db.session.commit()  # a wrong try counts, even though the request fails
+        return None, code_message(exc)
+    return challenge, None
 
 
 def code_message(error: BookingError) -> str:

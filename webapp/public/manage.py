@@ -20,7 +20,7 @@ from webapp.public import catalog as cat
 from webapp.public import schedule
 from webapp.public.blueprint import bp, customer_timezone, go, now, render
 from webapp.public.confirmations import booking_title, calendar_file, send_confirmation
-from webapp.public.tokens import MANAGE_SALT, manage_token, read_token
+from webapp.public.tokens import MANAGE_SALT, booking_from_token, manage_token
 from webapp.public.views import parse_start, time_context
 
 S = BookingStatus
@@ -28,16 +28,7 @@ REASON_LIMIT = 500
 
 
 def _booking_or_404(token: str) -> Booking:
-    booking_id = read_token(MANAGE_SALT, g.website.id, token)
-    booking = (
-        db.session.scalars(
-            select(Booking).where(
-                Booking.organization_id == g.organization.id, Booking.id == booking_id
-            )
-        ).first()
-        if booking_id
-        else None
-    )
+    booking = booking_from_token(db.session, MANAGE_SALT, g.website.id, g.organization.id, token)
     if booking is None or booking.status == S.TEMPORARY:
         abort(404, description=_("This booking link is not valid."))
     return booking

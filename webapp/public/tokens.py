@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.models import Booking
 
 HOLD_SALT = "mawid.hold"
 MANAGE_SALT = "mawid.manage"
@@ -36,3 +40,15 @@ def hold_token(website_id: str, booking_id: str) -> str:
 
 def manage_token(website_id: str, booking_id: str) -> str:
     return make_token(MANAGE_SALT, website_id, booking_id)
+
+
+def booking_from_token(
+    session: Session, salt: str, website_id: str, organization_id: str, token: str
+) -> Booking | None:
+    """The organization's booking that a genuine token of this website names, if any."""
+    booking_id = read_token(salt, website_id, token)
+    if booking_id is None:
+        return None
+    return session.scalars(
+        select(Booking).where(Booking.organization_id == organization_id, Booking.id == booking_id)
+    ).first()
