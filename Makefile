@@ -36,6 +36,7 @@ format: install
 bench: install
 	$(BIN)/python bench/availability.py
 	$(BIN)/python bench/booking_race.py --database both
+	$(BIN)/python bench/public_pages.py --freeze-gc
 
 .PHONY: translations
 # After changing user-facing text: collect the strings, merge them into each language, compile.
