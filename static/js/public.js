@@ -40,13 +40,16 @@
     }
   }
 
-  function autosubmit(root) {
-    root.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
-      if (form.dataset.bound) return;
-      form.dataset.bound = "1";
-      form.addEventListener("change", function () { form.requestSubmit(); });
-      var button = form.querySelector("button[type=submit]");
-      if (button) button.classList.add("js-hidden");
+  // Listened for on the document, so a choice made the moment a step appears (before htmx
+  // settles it) still counts.
+  function submitOnChange(event) {
+    var form = event.target.form;
+    if (form && form.matches("form[data-autosubmit]")) form.requestSubmit();
+  }
+
+  function hideSubmitButtons(root) {
+    root.querySelectorAll("form[data-autosubmit] button[type=submit]").forEach(function (button) {
+      button.classList.add("js-hidden");
     });
   }
 
@@ -120,12 +123,13 @@
   }
 
   function setup(root) {
-    autosubmit(root);
+    hideSubmitButtons(root);
     countdown(root);
     adoptTimezone(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { setup(document); });
+  document.addEventListener("change", submitOnChange);
   document.addEventListener("keydown", calendarKeys);
   document.addEventListener("click", markSelected);
   document.addEventListener("htmx:afterSettle", function (event) {
