@@ -159,7 +159,7 @@ def _site(label: str, app_id: str, type_id: str, resource: str) -> Site:
             WebsiteVersion.website_id == website.id, WebsiteVersion.version == "default"
         )
     )
-    catalog = cat.load_catalog(db.session, website.organization_id)
+    catalog = cat.read_catalog(db.session, website.organization_id)
     if resource == "auto":
         resource = "any" if cat.offers_any_resource(version) else "first"
     first = catalog.resources_for(type_id)[0].id

@@ -104,9 +104,11 @@ def transaction_is_immediate(connection) -> bool:
 
 
 @contextmanager
-def immediate_transactions():
-    """Transactions begun inside this block take SQLite's write lock up front."""
-    token = _immediate.set(True)
+def immediate_transactions(immediate: bool = True):
+    """Transactions begun inside this block take SQLite's write lock up front (or, with
+    ``immediate=False``, do not: a read on a connection of its own while this thread may hold
+    the write lock on another must not queue behind itself)."""
+    token = _immediate.set(immediate)
     try:
         yield
     finally:

@@ -113,6 +113,15 @@ class Availability:
         )
 
 
+@dataclass(frozen=True)
+class KnownRows:
+    """Rows a caller already holds, current for the organization: the booking type (None when
+    it cannot be booked there) and the enabled booking custom fields."""
+
+    booking_type: BookingType | None
+    booking_fields: Sequence[CustomField]
+
+
 # Statements are built once per shape and reused with parameters: building one costs more
 # than running it, and a booking write runs several.
 
@@ -164,13 +173,21 @@ def load_context(
     time_adjusters: Mapping[str, object] | None = None,
     show_all: bool = False,
     strict_adjusters: bool = False,
+    known: KnownRows | None = None,
 ) -> BookingContext:
     """The booking type, the resources that offer it (active, bookable, matching filters) with
-    their rules, and the service's duration after time adjusters."""
-    booking_type = session.scalars(
-        _type_query(show_all),
-        {"organization_id": organization.id, "type_id": str(booking_type_id)},
-    ).one_or_none()
+    their rules, and the service's duration after time adjusters.
+
+    ``known`` spares the reads of the booking type and the custom fields to a caller that
+    holds a current copy of them (the booking website's catalog); bookings never use it.
+    """
+    if known is not None:
+        booking_type = known.booking_type
+    else:
+        booking_type = session.scalars(
+            _type_query(show_all),
+            {"organization_id": organization.id, "type_id": str(booking_type_id)},
+        ).one_or_none()
     if booking_type is None:
         raise InvalidService(f"No service with id {str(booking_type_id)[:64]!r} can be booked.")
 
@@ -187,7 +204,9 @@ def load_context(
         )
 
     fields: list[CustomField] = []
-    if resource_filters or time_adjusters is not None or strict_adjusters:
+    if known is not None:
+        fields = list(known.booking_fields)
+    elif resource_filters or time_adjusters is not None or strict_adjusters:
         fields = list(
             session.scalars(
                 select(CustomField)

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Import from here."""
 
+from webapp.models import revisions  # noqa: F401  (keeps the catalog revision current)
 from webapp.models.api_keys import ApiKey
 from webapp.models.booking_types import BookingType
 from webapp.models.bookings import Booking, BookingHistory, BookingStatus

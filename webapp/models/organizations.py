@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -22,6 +22,9 @@ class Organization(db.Model):
     business_custom_config: Mapped[dict] = mapped_column(JSONDoc, default=dict)
     # Online payments activated in the dashboard: priced bookings then wait for payment.
     online_payments_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Raised whenever a service, resource, category or custom field of the organization
+    # changes (webapp.models.revisions), so readers may cache what the website offers.
+    catalog_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,16 +8,27 @@ decide which choice comes next.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
 from webapp.booking import intervals as iv
-from webapp.models import BookingType, CustomField, Resource, ResourceCategory, WebsiteVersion
+from webapp.database import immediate_transactions
+from webapp.models import (
+    BookingType,
+    CustomField,
+    Organization,
+    Resource,
+    ResourceCategory,
+    WebsiteVersion,
+)
 
 ANY_RESOURCE = "any"
 FILTER_PREFIX = "f_"
@@ -80,7 +91,49 @@ class Catalog:
         ]
 
 
-def load_catalog(session: Session, organization_id: str) -> Catalog:
+def load_catalog(session: Session, organization: Organization) -> Catalog:
+    """The organization's catalog, from this process's copy while the organization's
+    catalog revision has not moved (see webapp.models.revisions), else read afresh."""
+    cache = current_app.extensions.get(CACHE_KEY)
+    if cache is None:
+        cache = current_app.extensions.setdefault(CACHE_KEY, CatalogCache())
+    return cache.get(session.get_bind(), organization.id, organization.catalog_revision)
+
+
+CACHE_KEY = "mawid.public.catalogs"
+
+
+class CatalogCache:
+    """The catalogs of the organizations seen lately, each with the revision it was read at.
+
+    A catalog is read in a session of its own that is closed, never committed: its objects
+    keep what was loaded and are only read afterwards, by any thread.
+    """
+
+    def __init__(self, size: int = 500) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, tuple[int, Catalog]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, engine, organization_id: str, revision: int) -> Catalog:
+        with self._lock:
+            entry = self._entries.get(organization_id)
+            if entry is not None and entry[0] == revision:
+                self._entries.move_to_end(organization_id)
+                return entry[1]
+        # Read outside the lock; a catalog newer than ``revision`` is harmless, since the
+        # next request that sees the newer revision reads it again.
+        with immediate_transactions(False), Session(engine) as session:
+            catalog = read_catalog(session, organization_id)
+        with self._lock:
+            self._entries[organization_id] = (revision, catalog)
+            self._entries.move_to_end(organization_id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return catalog
+
+
+def read_catalog(session: Session, organization_id: str) -> Catalog:
     types = session.scalars(
         select(BookingType)
         .where(
@@ -228,18 +281,6 @@ def next_step(site: WebsiteVersion, catalog: Catalog, choice: Choice) -> str:
         if not choice.type_id:
             return SERVICE
     return TIME
-
-
-def has_category(session: Session, organization_id: str, category_id: str) -> bool:
-    return (
-        session.scalar(
-            select(ResourceCategory.id).where(
-                ResourceCategory.organization_id == organization_id,
-                ResourceCategory.id == category_id,
-            )
-        )
-        is not None
-    )
 
 
 def unknown_choice(catalog: Catalog, choice: Choice) -> str | None:

@@ -14,7 +14,7 @@ from webapp.booking import availability as av
 from webapp.booking import intervals as iv
 from webapp.booking import slots as sl
 from webapp.models import Organization, WebsiteVersion
-from webapp.public.catalog import Choice
+from webapp.public.catalog import Catalog, Choice
 
 # How many alternatives a customer who lost a time is offered.
 ALTERNATIVES = 4
@@ -69,9 +69,12 @@ def load_context(
     choice: Choice,
     *,
     resource_ids: list[str] | None = None,
+    catalog: Catalog | None = None,
 ) -> av.BookingContext:
-    """Raises ValidationFailed when a time-adjuster answer is invalid."""
+    """Raises ValidationFailed when a time-adjuster answer is invalid. With the website's
+    ``catalog``, the service and the questions come from it rather than the database."""
     resource = choice.specific_resource
+    known = av.KnownRows(catalog.type(choice.type_id), catalog.booking_fields) if catalog else None
     return av.load_context(
         session,
         organization,
@@ -81,6 +84,7 @@ def load_context(
         resource_filters=choice.filters or None,
         time_adjusters=choice.adjusters,
         strict_adjusters=True,
+        known=known,
     )
 
 

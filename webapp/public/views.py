@@ -45,17 +45,13 @@ def booking_times():
     """The times of one day: a fragment for HTMX, the whole time step otherwise."""
     if request.headers.get("HX-Request") != "true":
         return step_page("public/book.html")
-    # Clicked often: the booking context alone checks the choice (service and resource of this
-    # website) instead of the whole catalog.
+    catalog = cat.load_catalog(db.session, g.organization)
     choice = cat.read_choice(request.args)
-    unknown_category = choice.category_id and not cat.has_category(
-        db.session, g.organization.id, choice.category_id
-    )
-    if unknown_category or not choice.type_id or choice.day is None:
+    if cat.unknown_choice(catalog, choice) or not choice.type_id or choice.day is None:
         abort(404, description=_("This service or time is not offered here."))
     tz = customer_timezone()
     try:
-        ctx = schedule.load_context(db.session, g.organization, choice)
+        ctx = schedule.load_context(db.session, g.organization, choice, catalog=catalog)
     except BookingError:
         abort(404, description=_("This service or time is not offered here."))
     slots = schedule.day_times(
@@ -75,7 +71,7 @@ def booking_times():
 
 def step_page(template: str, status: int = 200, choice: cat.Choice | None = None, **extra):
     """The next step of the booking flow for ``choice`` (by default, the request's)."""
-    catalog = cat.load_catalog(db.session, g.organization.id)
+    catalog = cat.load_catalog(db.session, g.organization)
     if choice is None:
         choice = cat.read_choice(request.args if request.method == "GET" else request.form)
     if cat.unknown_choice(catalog, choice):
@@ -152,7 +148,7 @@ def _time_step(catalog: cat.Catalog, choice: cat.Choice, context: dict, status: 
         context["awaiting_answers"] = True
         return status
     try:
-        ctx = schedule.load_context(db.session, g.organization, choice)
+        ctx = schedule.load_context(db.session, g.organization, choice, catalog=catalog)
     except ValidationFailed as error:
         context["adjuster_errors"] = _field_messages(error.details.get("fields") or {})
         if any(not f.optional for f in adjusters):
@@ -160,7 +156,7 @@ def _time_step(catalog: cat.Catalog, choice: cat.Choice, context: dict, status: 
             context["awaiting_answers"] = True
             return 422
         choice.adjusters = {}
-        ctx = schedule.load_context(db.session, g.organization, choice)
+        ctx = schedule.load_context(db.session, g.organization, choice, catalog=catalog)
         status = 422
     if not ctx.plans:
         context["step"] = "none"
