@@ -21,7 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from webapp.extensions import db
 from webapp.i18n import current_lang, url_lang
@@ -48,19 +48,23 @@ def customer_timezone() -> str:
     return cat.display_timezone(requested, g.site.timezone)
 
 
+# Built once: every page of every website starts with it.
+_WEBSITE_BY_SLUG = (
+    select(Website, WebsiteVersion, Organization)
+    .join(WebsiteVersion, WebsiteVersion.website_id == Website.id)
+    .join(Organization, Organization.id == Website.organization_id)
+    .where(
+        Website.slug == bindparam("slug"),
+        WebsiteVersion.version == "default",
+        Organization.is_deleted.is_(False),
+    )
+)
+
+
 @bp.url_value_preprocessor
 def _load_website(_endpoint, values):
     slug = (values or {}).pop("slug", "")
-    row = db.session.execute(
-        select(Website, WebsiteVersion, Organization)
-        .join(WebsiteVersion, WebsiteVersion.website_id == Website.id)
-        .join(Organization, Organization.id == Website.organization_id)
-        .where(
-            Website.slug == slug,
-            WebsiteVersion.version == "default",
-            Organization.is_deleted.is_(False),
-        )
-    ).first()
+    row = db.session.execute(_WEBSITE_BY_SLUG, {"slug": slug}).first()
     if row is None or not row[1].on:
         abort(404, description=_("There is no booking website at this address."))
     g.website, g.site, g.organization = row
