@@ -129,6 +129,12 @@ def phone_page(browser) -> Page:
 
 
 @pytest.fixture
+def page_without_javascript(browser) -> Page:
+    """A desktop browser with JavaScript switched off: plain links and forms only."""
+    yield from _page(browser, {**DESKTOP, "java_script_enabled": False})
+
+
+@pytest.fixture
 def desktop_page_in_london(browser) -> Page:
     """A desktop browser whose clock is in London, three hours behind the clinic."""
     yield from _page(browser, DESKTOP, timezone="Europe/London")
