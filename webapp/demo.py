@@ -125,6 +125,38 @@ BOOKING_TYPES = {
     ),
 }
 
+# What each service is, in English and Arabic.
+DESCRIPTIONS = {
+    "checkup": (
+        "An examination of teeth and gums, with advice on what to do next.",
+        "فحص للأسنان واللثة مع نصائح لما يلزم بعد ذلك.",
+    ),
+    "whitening": (
+        "In-clinic whitening, several shades lighter in one visit.",
+        "تبييض في العيادة يفتّح الأسنان عدة درجات في زيارة واحدة.",
+    ),
+    "orthodontics": (
+        "Braces or clear aligners? An orthodontist looks and explains the options.",
+        "تقويم معدني أم شفاف؟ يفحصك أخصائي التقويم ويشرح لك الخيارات.",
+    ),
+    "cleaning": (
+        "Scaling and polishing by a hygienist; choose how thorough below.",
+        "إزالة الجير والتلميع على يد أخصائية صحة الفم؛ اختر نوع التنظيف لاحقًا.",
+    ),
+    "root_canal": (
+        "Treatment of an infected tooth nerve, under local anaesthetic.",
+        "علاج عصب السن الملتهب تحت تخدير موضعي.",
+    ),
+}
+
+# What each resource does, in English and Arabic (its branch is added).
+ROLES = {
+    "sara": ("General dentist and endodontist", "طبيبة أسنان عامة وأخصائية علاج العصب"),
+    "omar": ("Orthodontist", "أخصائي تقويم الأسنان"),
+    "nora": ("Cleaning and whitening", "التنظيف والتبييض"),
+    "room": ("Root canal treatment with a microscope", "علاج العصب بالمجهر"),
+}
+
 # key: name, Arabic name, category, custom data, booking types, weekly rules
 RESOURCES = {
     "sara": (
@@ -202,6 +234,7 @@ def load_demo(session: Session, *, now: datetime, base_url: str) -> dict:
     for version in website.versions:
         for key, value in copy.deepcopy(WEBSITE).items():
             setattr(version, key, value)
+        version.logo = {"url": f"{base_url}/static/img/demo-clinic.svg"}
 
     today = now.astimezone(iv.zone(TIMEZONE)).date()
     categories = _add_categories(session, organization)
@@ -273,8 +306,8 @@ def _add_booking_types(session, organization) -> dict[str, BookingType]:
             organization_id=organization.id,
             name=name,
             name_translations=_ar(arabic),
-            description=f"{name} at Demo Clinic.",
-            description_translations=_ar(f"{arabic} في العيادة التجريبية."),
+            description=DESCRIPTIONS[key][0],
+            description_translations=_ar(DESCRIPTIONS[key][1]),
             position=position,
             **columns,
         )
@@ -355,8 +388,8 @@ def _add_resources(session, organization, categories, types, today) -> dict[str,
             category=categories[category],
             name=name,
             name_translations=_ar(arabic),
-            description=f"{name}, {CATEGORIES[category][0]}.",
-            description_translations=_ar(f"{arabic}، {CATEGORIES[category][1]}."),
+            description=f"{ROLES[key][0]} · {CATEGORIES[category][0]}",
+            description_translations=_ar(f"{ROLES[key][1]} · {CATEGORIES[category][1]}"),
             meta=meta,
             position=position,
             booking_types=[types[t] for t in offered],
