@@ -30,10 +30,8 @@ import argparse
 import cProfile
 import gc
 import gzip
-import os
 import pstats
 import re
-import secrets
 import statistics
 import sys
 import tempfile
@@ -47,10 +45,10 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, event, select, text  # noqa: E402
+from availability import Database  # noqa: E402  (the benchmark beside this one)
+from sqlalchemy import event, select, text  # noqa: E402
 
 from webapp import benchdata, create_app, demo  # noqa: E402
-from webapp.config import normalize_database_url  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Website, WebsiteVersion  # noqa: E402
 from webapp.public import catalog as cat  # noqa: E402
@@ -86,32 +84,6 @@ class Address:
 
 
 # --- databases -----------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database(url: str | None, workdir: str, name: str) -> Iterator[str]:
-    """An empty SQLite file, or a temporary PostgreSQL schema dropped at the end."""
-    url = normalize_database_url(url) if url else None
-    if not url or not url.startswith("postgresql"):
-        folder = Path(url.removeprefix("sqlite:///")).parent if url else Path(workdir)
-        path = folder / f"mawid-bench-{name}-{secrets.token_hex(3)}.db"
-        try:
-            yield f"sqlite:///{path}"
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    schema = f"mawid_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        joiner = "&" if "?" in url else "?"
-        yield f"{url}{joiner}options=-csearch_path%3D{schema},public"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def build_app(uri: str):
@@ -376,14 +348,15 @@ def main(argv=None) -> None:
         ("bench", lambda app: load_bench(app, now, args.resource, args.seed)),
     )
     results = []
-    label = "sqlite"
     with tempfile.TemporaryDirectory(prefix="mawid-bench-") as workdir:
-        for name, loader in loaders:
-            print(f"loading and timing {name} ...", flush=True)
-            with fresh_database(args.database_url, workdir, name) as uri:
-                label = uri.split(":", 1)[0].split("+", 1)[0]
-                results.append(measure(loader, uri, args))
-    report(results, label + (", gc frozen" if args.freeze_gc else ""), args)
+        database = Database(args.database_url, workdir)  # a fresh one per data set
+        try:
+            for name, loader in loaders:
+                print(f"loading and timing {name} ...", flush=True)
+                results.append(measure(loader, database.fresh(name), args))
+        finally:
+            database.drop_all()
+    report(results, database.label + (", gc frozen" if args.freeze_gc else ""), args)
 
 
 if __name__ == "__main__":
