@@ -33,6 +33,12 @@ bp = Blueprint("public", __name__, url_prefix="/<slug>")
 
 FLOW_TARGET = "flow"
 
+
+@bp.record_once
+def _add_catalog_cache(state):
+    state.app.extensions[cat.CACHE_KEY] = cat.CatalogCache()
+
+
 TZ_COOKIE = "tz"
 
 

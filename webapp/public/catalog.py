@@ -94,9 +94,7 @@ class Catalog:
 def load_catalog(session: Session, organization: Organization) -> Catalog:
     """The organization's catalog, from this process's copy while the organization's
     catalog revision has not moved (see webapp.models.revisions), else read afresh."""
-    cache = current_app.extensions.get(CACHE_KEY)
-    if cache is None:
-        cache = current_app.extensions.setdefault(CACHE_KEY, CatalogCache())
+    cache = current_app.extensions[CACHE_KEY]  # one per app, made when the blueprint is added
     return cache.get(session.get_bind(), organization.id, organization.catalog_revision)
 
 
