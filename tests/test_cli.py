@@ -229,6 +229,7 @@ def test_demo_prints_its_urls_logins_and_keys(session, demo):
     assert demo["urls"] == {
         "home": "http://localhost:5000/",
         "bookingSite": "http://localhost:5000/demo/",
+        "widget": f"http://localhost:5000/embed/{demo['appId']}/try",
         "admin": "http://localhost:5000/admin/",
         "api": "http://localhost:5000/api/",
         "health": "http://localhost:5000/healthz",
@@ -255,7 +256,8 @@ def test_demo_website_is_set_up_in_english_and_arabic(session, demo):
     website = session.scalars(select(Website).where(Website.slug == "demo")).one()
 
     assert website.app_id == demo["appId"]
-    assert website.allowed_domains == ["http://localhost:8080"]
+    # The demo's own address may frame its widget, for the "try" page.
+    assert website.allowed_domains == ["http://localhost:5000", "http://localhost:8080"]
     for version in ("default", "draft"):
         settings = website.version(version)
         assert settings.display_name == "Demo Clinic"

@@ -37,7 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    from webapp import errors, i18n, public, security, views
+    from webapp import embed, errors, i18n, public, security, views
     from webapp.cli import register_commands
 
     _write_requests_lock_early(app)
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.register(app)
     views.register(app)
     public.init_app(app)
+    embed.init_app(app)
     register_commands(app)
     return app
 

@@ -20,6 +20,7 @@ from webapp import accounts
 from webapp.booking import availability, lifecycle
 from webapp.booking import intervals as iv
 from webapp.booking import slots as sl
+from webapp.embed.origins import normalize_origin
 from webapp.models import (
     BookingType,
     Customer,
@@ -230,7 +231,9 @@ def load_demo(session: Session, *, now: datetime, base_url: str) -> dict:
         session, owner=owner, name="Demo Clinic", timezone=TIMEZONE, slug=SLUG, currency="SAR"
     )
     organization.online_payments_enabled = True
-    website.allowed_domains = list(ALLOWED_DOMAINS)
+    # The demo's own address may frame the widget, so its "try" page works as served.
+    own = normalize_origin(base_url)
+    website.allowed_domains = [*([own] if own else []), *ALLOWED_DOMAINS]
     for version in website.versions:
         for key, value in copy.deepcopy(WEBSITE).items():
             setattr(version, key, value)
@@ -257,6 +260,7 @@ def load_demo(session: Session, *, now: datetime, base_url: str) -> dict:
         "urls": {
             "home": base_url + "/",
             "bookingSite": f"{base_url}/{website.slug}/",
+            "widget": f"{base_url}/embed/{website.app_id}/try",
             "admin": base_url + "/admin/",
             "api": base_url + "/api/",
             "health": base_url + "/healthz",

@@ -3,7 +3,7 @@ Bad input is never a 5xx."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from webapp.booking.errors import BookingError
@@ -24,6 +24,11 @@ def wants_json() -> bool:
     return best == "application/json" and not request.accept_mimetypes["text/html"]
 
 
+def error_template() -> str:
+    """The page an error is shown on: inside the widget's frame, one without site chrome."""
+    return g.get("error_template", "error.html")
+
+
 def envelope(code: str, message: str, status: int, details: dict | None = None):
     response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
     response.status_code = status
@@ -37,7 +42,7 @@ def register(app: Flask) -> None:
         if wants_json():
             return envelope(error.code, error.message, error.http_status, error.details)
         return (
-            render_template("error.html", code=error.code, message=error.message),
+            render_template(error_template(), code=error.code, message=error.message),
             error.http_status,
         )
 
@@ -51,7 +56,7 @@ def register(app: Flask) -> None:
         else:
             response = app.make_response(
                 (
-                    render_template("error.html", code=code, message=error.description),
+                    render_template(error_template(), code=code, message=error.description),
                     error.code or 500,
                 )
             )

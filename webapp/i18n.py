@@ -18,6 +18,8 @@ from babel import numbers as babel_numbers
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel
 
+from webapp.security import cookieless
+
 LANGUAGES = ("en", "ar")
 RTL_LANGUAGES = frozenset({"ar"})
 LANG_COOKIE = "lang"
@@ -40,13 +42,18 @@ def current_lang() -> str:
     if lang is None:
         lang = (
             url_lang()
-            or _valid(request.cookies.get(LANG_COOKIE))
+            or _remembered_lang()
             or request.accept_languages.best_match(LANGUAGES)
             or _valid(g.get("site_lang"))
             or "en"
         )
         g.lang = lang
     return lang
+
+
+def _remembered_lang() -> str | None:
+    # The widget's frames never read cookies: their language travels in the URL.
+    return None if cookieless() else _valid(request.cookies.get(LANG_COOKIE))
 
 
 def _valid(lang: str | None) -> str | None:
@@ -144,7 +151,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _remember_language(response):
         lang = url_lang()
-        if lang and request.cookies.get(LANG_COOKIE) != lang:
+        if lang and request.cookies.get(LANG_COOKIE) != lang and not cookieless():
             response.set_cookie(
                 LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
             )

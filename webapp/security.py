@@ -9,6 +9,16 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# Surfaces that never read a cookie or a session: the widget's frames carry their state in
+# signed URLs, so a forged request has no ambient credential to ride on and needs no CSRF
+# token (which would live in a cookie the browser blocks inside a third-party frame).
+COOKIELESS_BLUEPRINTS = frozenset({"embed"})
+
+
+def cookieless() -> bool:
+    return request.blueprint in COOKIELESS_BLUEPRINTS
 
 
 def client_ip() -> str:
@@ -22,7 +32,20 @@ def init_app(app: Flask) -> None:
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    # CSRF is checked by the hook below, which knows the cookieless surfaces.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
+
+    @app.before_request
+    def _check_csrf():
+        if (
+            app.config.get("WTF_CSRF_ENABLED", True)
+            and request.method in app.config.get("WTF_CSRF_METHODS", UNSAFE_METHODS)
+            and request.endpoint is not None
+            and not cookieless()
+        ):
+            csrf.protect()
+
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
@@ -39,4 +62,4 @@ def init_app(app: Flask) -> None:
         return response
 
 
-__all__ = ["CSRFError", "client_ip", "csrf", "init_app", "limiter"]
+__all__ = ["CSRFError", "client_ip", "cookieless", "csrf", "init_app", "limiter"]

@@ -23,20 +23,24 @@
   }
 
   // Remember the browser's timezone once, and show times in it unless the customer chose.
+  // Inside the widget's frame nothing is kept in cookies: the zone travels in the URL.
   function adoptTimezone(root) {
     var zone = detectedZone();
     if (!zone) return;
-    if (!cookie(TZ_COOKIE)) {
+    var inFrame = document.documentElement.classList.contains("frame");
+    var url = new URLSearchParams(location.search);
+    if (inFrame ? url.has("tz") : cookie(TZ_COOKIE)) return;
+    if (!inFrame) {
       // Written as is: the server reads the zone name verbatim (names are cookie-safe).
       document.cookie = TZ_COOKIE + "=" + zone + "; path=/; max-age=31536000; samesite=lax";
-      var select = root.querySelector("select[name=tz]");
-      if (select && select.value !== zone && !new URLSearchParams(location.search).has("tz")) {
-        if (!Array.prototype.some.call(select.options, function (o) { return o.value === zone; })) {
-          select.add(new Option(zone.replace(/_/g, " "), zone), 0);
-        }
-        select.value = zone;
-        select.form.requestSubmit();
+    }
+    var select = root.querySelector("select[name=tz]");
+    if (select && select.value !== zone && !url.has("tz")) {
+      if (!Array.prototype.some.call(select.options, function (o) { return o.value === zone; })) {
+        select.add(new Option(zone.replace(/_/g, " "), zone), 0);
       }
+      select.value = zone;
+      select.form.requestSubmit();
     }
   }
 

@@ -28,8 +28,12 @@ from webapp.i18n import current_lang, url_lang
 from webapp.models import Organization, Website, WebsiteVersion
 from webapp.models.types import utcnow
 from webapp.public import catalog as cat
+from webapp.security import cookieless
 
 bp = Blueprint("public", __name__, url_prefix="/<slug>")
+# The blueprint is registered a second time, as the widget's frames: /embed/<app id>/...
+EMBED = "embed"
+FRAME_KEY = "app_id"
 
 FLOW_TARGET = "flow"
 
@@ -50,27 +54,32 @@ def now() -> datetime:
 
 def customer_timezone() -> str:
     """Times are shown in the customer's timezone: chosen, remembered, else the business's."""
-    requested = request.values.get("tz") or request.cookies.get(TZ_COOKIE)
+    requested = request.values.get("tz")
+    if not requested and not cookieless():
+        requested = request.cookies.get(TZ_COOKIE)
     return cat.display_timezone(requested, g.site.timezone)
 
 
-# Built once: every page of every website starts with it.
-_WEBSITE_BY_SLUG = (
+# Built once: every page of every website starts with one of these.
+_WEBSITE = (
     select(Website, WebsiteVersion, Organization)
     .join(WebsiteVersion, WebsiteVersion.website_id == Website.id)
     .join(Organization, Organization.id == Website.organization_id)
-    .where(
-        Website.slug == bindparam("slug"),
-        WebsiteVersion.version == "default",
-        Organization.is_deleted.is_(False),
-    )
+    .where(WebsiteVersion.version == "default", Organization.is_deleted.is_(False))
 )
+_WEBSITE_BY_SLUG = _WEBSITE.where(Website.slug == bindparam("key"))
+_WEBSITE_BY_APP_ID = _WEBSITE.where(Website.app_id == bindparam("key"))
 
 
 @bp.url_value_preprocessor
 def _load_website(_endpoint, values):
-    slug = (values or {}).pop("slug", "")
-    row = db.session.execute(_WEBSITE_BY_SLUG, {"slug": slug}).first()
+    values = values if values is not None else {}
+    # The same views serve the website by slug and the widget's frames by app id.
+    if FRAME_KEY in values:
+        statement, key = _WEBSITE_BY_APP_ID, values.pop(FRAME_KEY)
+    else:
+        statement, key = _WEBSITE_BY_SLUG, values.pop("slug", "")
+    row = db.session.execute(statement, {"key": key}).first()
     if row is None or not row[1].on:
         abort(404, description=_("There is no booking website at this address."))
     g.website, g.site, g.organization = row
@@ -79,11 +88,25 @@ def _load_website(_endpoint, values):
 
 @bp.url_defaults
 def _keep_website_and_language(endpoint, values):
-    if "website" in g and "slug" not in values:
-        values["slug"] = g.website.slug
+    if "website" not in g:
+        return
+    if endpoint.startswith(EMBED + "."):
+        values.setdefault(FRAME_KEY, g.website.app_id)
+    else:
+        values.setdefault("slug", g.website.slug)
+    if request.blueprint and endpoint.startswith(request.blueprint + "."):
+        for name, value in kept_params().items():
+            values.setdefault(name, value)
+
+
+def kept_params() -> dict[str, str]:
+    """Query parameters every link and form of this page carries on: the language chosen in
+    the URL and, inside the widget's frame, what the frame was opened with."""
+    kept = dict(g.get("frame_params") or {})
     lang = url_lang()
-    if lang and "lang" not in values:
-        values["lang"] = lang
+    if lang:
+        kept["lang"] = lang
+    return kept
 
 
 @bp.after_request
@@ -104,7 +127,7 @@ def is_fragment() -> bool:
 
 def render(template: str, status: int = 200, **context):
     """A full page, or only the flow when HTMX asked for it."""
-    layout = "public/_fragment.html" if is_fragment() else "public/layout.html"
+    layout = "public/_fragment.html" if is_fragment() else g.get("layout", "public/layout.html")
     return render_template(template, layout=layout, **context), status
 
 
@@ -143,19 +166,19 @@ def site_text(key: str) -> str:
 
 
 def site_theme() -> dict[str, str]:
-    theme = g.site.theme or {}
-    return {
-        prop: theme[key]
-        for key, prop in THEME_PROPERTIES.items()
-        if isinstance(theme.get(key), str) and _COLOR.fullmatch(theme[key])
-    }
+    theme = {**(g.site.theme or {}), **(g.get("theme_override") or {})}
+    return {prop: theme[key] for key, prop in THEME_PROPERTIES.items() if is_color(theme.get(key))}
+
+
+def is_color(value: object) -> bool:
+    return isinstance(value, str) and _COLOR.fullmatch(value) is not None
 
 
 def switch_language_url(lang: str) -> str:
     args = request.args.to_dict(flat=False)
     args["lang"] = [lang]
     if request.method != "GET" or request.endpoint is None:
-        return url_for("public.website_home", lang=lang)
+        return url_for(".website_home", lang=lang)
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 

@@ -19,13 +19,15 @@ from webapp.public import catalog as cat
 from webapp.public import schedule, zones
 from webapp.public.blueprint import TZ_COOKIE, bp, customer_timezone, go, now, render
 from webapp.public.tokens import hold_token
-from webapp.security import limiter
+from webapp.security import cookieless, limiter
 
 
 @bp.after_request
 def _remember_timezone(response):
     chosen = request.args.get("tz")
-    if chosen and cat.display_timezone(chosen, "") and request.cookies.get(TZ_COOKIE) != chosen:
+    if cookieless() or not chosen or request.cookies.get(TZ_COOKIE) == chosen:
+        return response
+    if cat.display_timezone(chosen, ""):
         response.set_cookie(TZ_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
     return response
 
