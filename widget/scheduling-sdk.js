@@ -21,6 +21,7 @@
     PREFILL: "prefill"
   };
   var SELECTOR = ".scheduling-button, .scheduling-native";
+  var NATIVE = ".scheduling-native";
   // Long enough for a slow phone to parse the first page, short enough that a visitor does
   // not stare at the browser's "refused to connect" page for long.
   var READY_TIMEOUT_MS = 3000;
@@ -547,9 +548,9 @@
     return native ? create(options) : createButton(options);
   }
 
-  function initAll() {
+  function initAll(selector) {
     var handles = [];
-    document.querySelectorAll(SELECTOR).forEach(function (node) {
+    document.querySelectorAll(typeof selector === "string" ? selector : SELECTOR).forEach(function (node) {
       if (byContainer.has(node)) return;
       var handle = init(node);
       if (handle) handles.push(handle);
@@ -626,16 +627,17 @@
   }
 
   function onMutations(records) {
-    // While the parser is still running, a container may arrive before its own button;
-    // DOMContentLoaded runs initAll once everything is there.
-    if (document.readyState === "loading") return;
+    // While the parser is still running, a button container may arrive before its own
+    // button; DOMContentLoaded runs initAll once everything is there. Inline widgets need
+    // nothing inside their container, so their frames start loading at once.
+    var wanted = document.readyState === "loading" ? NATIVE : SELECTOR;
     var removed = [];
     records.forEach(function (record) {
       record.addedNodes.forEach(function (node) {
         if (node.nodeType !== 1 || !node.isConnected) return;
-        if (node.matches(SELECTOR)) init(node);
-        node.querySelectorAll(SELECTOR).forEach(function (inner) {
-          init(inner);
+        if (node.matches(wanted) && !byContainer.has(node)) init(node);
+        node.querySelectorAll(wanted).forEach(function (inner) {
+          if (!byContainer.has(inner)) init(inner);
         });
       });
       record.removedNodes.forEach(function (node) {
@@ -663,7 +665,9 @@
     open: open,
     create: create,
     init: init,
-    initAll: initAll,
+    initAll: function () {
+      return initAll();
+    },
     close: function () {
       if (current) closePopup(current);
     },
@@ -676,6 +680,7 @@
     subtree: true
   });
   if (document.readyState === "loading") {
+    initAll(NATIVE);
     document.addEventListener("DOMContentLoaded", initAll, { once: true });
   } else {
     initAll();
