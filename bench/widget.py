@@ -208,8 +208,7 @@ def load_once(page, host_url: str) -> tuple[float, list[str]]:
     fetched = [
         request.url
         for request in finished
-        if start <= request.timing["startTime"] <= shown
-        and not (request.resource_type == "document")
+        if start <= request.timing["startTime"] <= shown and request.resource_type != "document"
     ]
     return shown - start, fetched
 
@@ -245,8 +244,10 @@ def report(found: dict, measured: dict, runs: int) -> None:
     counts = [len(r) for r in measured["requests"]]
     worst = max(measured["requests"], key=len)
     print("\nrequests from script load to the first free time, besides the frame document")
-    print(f"  max {max(counts)} (target <= {TARGET_REQUESTS}: "
-          f"{'ok' if max(counts) <= TARGET_REQUESTS else 'OVER'})")
+    print(
+        f"  max {max(counts)} (target <= {TARGET_REQUESTS}: "
+        f"{'ok' if max(counts) <= TARGET_REQUESTS else 'OVER'})"
+    )
     for url in worst:
         print(f"    {url}")
     print(f"\nscript load -> first free time visible, ms ({runs} runs each)")
