@@ -477,3 +477,42 @@ def test_demo_and_bench_data_load_on_each_database(any_app):
             ).all()
         )
     assert counts == {demo["organizationId"]: 7, bench["organizationId"]: 50}
+
+
+def test_allowed_domains_are_listed_added_and_removed_as_origins(session, runner, demo):
+    added = runner.invoke(
+        args=["allowed-domains", "demo", "--add", "HTTPS://Shop.Example.com:443/", "--json"]
+    )
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.output)["allowedDomains"] == [
+        "http://localhost:5000",
+        "http://localhost:8080",
+        "https://shop.example.com",
+    ]
+    removed = runner.invoke(
+        args=[
+            "allowed-domains",
+            "demo",
+            "--remove",
+            "http://localhost:5000",
+            "--remove",
+            "http://localhost:8080",
+            "--remove",
+            "https://shop.example.com",
+        ]
+    )
+    assert removed.exit_code == 0
+    assert "browsers will refuse it" in removed.output
+    session.expire_all()
+    assert session.scalar(select(Website).where(Website.slug == "demo")).allowed_domains == []
+
+
+def test_allowed_domains_refuses_what_is_not_an_origin(session, runner, demo):
+    refused = runner.invoke(
+        args=["allowed-domains", "demo", "--add", "https://a.com; script-src *"]
+    )
+    assert refused.exit_code == 2
+    assert "not an origin" in refused.output
+    session.expire_all()
+    website = session.scalar(select(Website).where(Website.slug == "demo"))
+    assert website.allowed_domains == ["http://localhost:5000", "http://localhost:8080"]

@@ -98,6 +98,41 @@ def create_organization_command(owner, name, timezone, slug, as_json):
     )
 
 
+@click.command("allowed-domains")
+@click.argument("slug")
+@click.option("--add", "added", multiple=True, help="An origin, e.g. https://shop.example.com.")
+@click.option("--remove", "removed", multiple=True, help="An origin to take off the list.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def allowed_domains_command(slug, added, removed, as_json):
+    """Show or change the origins that may embed a website's booking widget."""
+    from sqlalchemy import select
+
+    from webapp.embed.origins import allowed_origins, normalize_origin
+    from webapp.models import Website
+
+    website = db.session.scalar(select(Website).where(Website.slug == slug))
+    if website is None:
+        click.echo(f"error: no website with the slug {slug!r}", err=True)
+        sys.exit(2)
+    wrong = [o for o in (*added, *removed) if normalize_origin(o) is None]
+    if wrong:
+        click.echo(f"error: not an origin (scheme://host[:port]): {', '.join(wrong)}", err=True)
+        sys.exit(2)
+    gone = {normalize_origin(o) for o in removed}
+    current = [o for o in allowed_origins(website.allowed_domains) if o not in gone]
+    website.allowed_domains = allowed_origins([*current, *added])
+    db.session.commit()
+    _emit(
+        {"slug": website.slug, "appId": website.app_id, "allowedDomains": website.allowed_domains},
+        as_json,
+    )
+    if not website.allowed_domains:
+        click.echo(
+            "note: no domain may embed this website's widget; browsers will refuse it.", err=True
+        )
+
+
 @click.command("demo")
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing when an organization exists.")
@@ -195,6 +230,7 @@ COMMANDS = (
     init_db_command,
     create_account_command,
     create_organization_command,
+    allowed_domains_command,
     demo_command,
     seed_bench_command,
     run_command,
