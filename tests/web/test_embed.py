@@ -242,3 +242,12 @@ def test_the_open_link_leads_to_the_website_itself(framed):
     assert location.startswith(f"/{framed.slug}/book?")
     assert f"type={framed.types['consultation']}" in location and "lang=ar" in location
     assert "origin" not in location
+
+
+def test_the_try_page_shows_the_snippets_as_text_and_the_widgets_once(framed):
+    allow(framed, [])
+    page = text(framed.client.get(f"/embed/{app_id(framed)}/try"))
+    assert page.count('<div class="scheduling-button"') == 1
+    assert page.count('<div class="scheduling-native"') == 1
+    assert "&lt;div\n  class=&#34;scheduling-button&#34;" in page
+    assert "allows no domain to embed its widget" in page
