@@ -39,21 +39,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playwright.sync_api import sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from webapp import create_app, demo  # noqa: E402
 from webapp.embed.assets import SDK_SOURCE  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Website  # noqa: E402
 from webapp.models.types import utcnow  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SERVICE, RESOURCE = "checkup", "sara"  # a service with no questions before its times
 TARGET_SDK_GZIP = 8 * 1024
 TARGET_SNIPPET = 1024

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
+from tests.chromium import session_browser
 from webapp import create_app
 from webapp.config import normalize_database_url
 from webapp.extensions import db
@@ -139,3 +140,9 @@ def runner(app):
 @pytest.fixture
 def now():
     return NOW
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for every browser test of the run (tests/browser and tests/widget)."""
+    yield from session_browser()

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
 from tests.browser.steps import FILE_FIELD, LiveSite
@@ -22,15 +22,6 @@ from webapp.extensions import db
 from webapp.models import CustomField
 from webapp.models.types import utcnow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -91,20 +82,6 @@ def live_site(tmp_path_factory):
     thread.join(timeout=5)
     with app.app_context():
         db.engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Browser:
-    if not os.path.exists(CHROMIUM):
-        message = f"the browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 def _page(browser: Browser, options: dict, timezone: str = BROWSER_TIMEZONE):

@@ -22,7 +22,8 @@ from playwright.sync_api import Browser, Frame, Locator, Page, expect
 from sqlalchemy import select
 
 from tests.browser import steps
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, axe_violations
+from tests.browser.conftest import DESKTOP, PHONE, axe_violations
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from webapp import demo
 from webapp.embed.origins import allowed_origins
 from webapp.extensions import db

@@ -9,26 +9,16 @@ the module; each test gets a fresh context.
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 SDK_PATH = ROOT / "widget" / "scheduling-sdk.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 EVENT_NAMES = ["ready", "bookingComplete", "paymentFailed", "open", "close"]
 
 # Behaves like the real frame: posts ready and resize to the origin named in its URL, takes
@@ -187,20 +177,6 @@ def sites():
         thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def widget_browser() -> Browser:
-    if not os.path.exists(CHROMIUM):
-        message = f"the widget tests need Chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-    playwright.stop()
-
-
 class HostPage:
     """A browser tab on the host site, recording every ``scheduling:*`` event it sees."""
 
@@ -252,8 +228,8 @@ class HostPage:
 
 
 @pytest.fixture
-def host(widget_browser, sites):
-    context = widget_browser.new_context(
+def host(browser, sites):
+    context = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id=HOST_TIMEZONE
     )
     context.set_default_timeout(10_000)
