@@ -189,7 +189,10 @@ def test_the_console_script_sets_up_a_database_account_and_organization(tmp_path
             [str(script), *args], env=env, capture_output=True, text=True, timeout=120
         )
 
-    assert run("init-db").returncode == 0
+    initialized = run("init-db")
+    assert initialized.returncode == 0, initialized.stderr
+    # The widget's bundles are built with the schema, before any server starts.
+    assert "/static/gen/scheduling-sdk." in initialized.stdout
     account = json.loads(
         run(
             "create-account", "--email", "huda@example.com", "--password", PASSWORD, "--json"

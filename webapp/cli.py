@@ -46,6 +46,10 @@ def init_db_command():
     """Create or upgrade the database schema."""
     upgrade_schema()
     click.echo(f"database ready ({db.engine.url.render_as_string(hide_password=True)})")
+    # Built now, once per deploy, so server processes starting together never write them.
+    from webapp.embed.assets import build_all
+
+    click.echo(f"assets built ({', '.join(build_all())})")
 
 
 @click.command("create-account")

@@ -93,6 +93,11 @@ def frame_styles() -> Markup:
     return Markup(assets().get("frame_css").body.decode("utf-8"))
 
 
+def build_all() -> list[str]:
+    """Build every bundle that is missing or older than its sources; their URLs."""
+    return [assets().get(name).url for name in BUNDLES]
+
+
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION_KEY] = Assets(app)
     app.jinja_env.globals.update(asset_url=asset_url, frame_styles=frame_styles)
