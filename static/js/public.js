@@ -25,11 +25,12 @@
   // Remember the browser's timezone once, and show times in it unless the customer chose.
   // Inside the widget's frame nothing is kept in cookies: the zone travels in the URL.
   function adoptTimezone(root) {
-    var zone = detectedZone();
-    if (!zone) return;
     var inFrame = document.documentElement.classList.contains("frame");
     var url = new URLSearchParams(location.search);
     if (inFrame ? url.has("tz") : cookie(TZ_COOKIE)) return;
+    // Asked only when needed: the first Intl call loads time zone data (tens of ms).
+    var zone = detectedZone();
+    if (!zone) return;
     if (!inFrame) {
       // Written as is: the server reads the zone name verbatim (names are cookie-safe).
       document.cookie = TZ_COOKIE + "=" + zone + "; path=/; max-age=31536000; samesite=lax";
@@ -132,7 +133,12 @@
     adoptTimezone(root);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setup(document); });
+  // Inside the widget's frame this script arrives after the page has loaded.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { setup(document); });
+  } else {
+    setup(document);
+  }
   document.addEventListener("change", submitOnChange);
   document.addEventListener("keydown", calendarKeys);
   document.addEventListener("click", markSelected);
