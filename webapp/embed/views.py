@@ -3,15 +3,14 @@ a page to try the widget on."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from sqlalchemy import select
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
 from webapp.embed.assets import assets
 from webapp.embed.origins import allowed_origins, is_allowed
 from webapp.extensions import db
 from webapp.i18n import LANGUAGES
-from webapp.models import BookingType, Organization, Website
+from webapp.public.blueprint import website_or_404
+from webapp.public.catalog import load_catalog
 
 bp = Blueprint("widget", __name__)
 
@@ -38,21 +37,10 @@ def sdk_script():
     return response.make_conditional(request)
 
 
-def _website(app_id: str) -> Website:
-    website = db.session.scalars(
-        select(Website)
-        .join(Organization, Organization.id == Website.organization_id)
-        .where(Website.app_id == app_id[:32], Organization.is_deleted.is_(False))
-    ).first()
-    if website is None:
-        abort(404, description=_("There is no booking website at this address."))
-    return website
-
-
 @bp.get("/embed/<app_id>/open")
 def website_open(app_id: str):
     """The booking website itself, for a host page where the frame cannot be shown."""
-    website = _website(app_id)
+    website, _site, _organization = website_or_404(app_id=app_id[:32])
     params = {k: request.args[k][:64] for k in CHOICE_PARAMS if request.args.get(k)}
     if request.args.get("lang") in LANGUAGES:
         params["lang"] = request.args["lang"]
@@ -62,12 +50,9 @@ def website_open(app_id: str):
 @bp.get("/embed/<app_id>/try")
 def website_try(app_id: str):
     """A host page with both kinds of widget, their snippets and the events they send."""
-    website = _website(app_id)
-    services = db.session.scalars(
-        select(BookingType)
-        .where(BookingType.organization_id == website.organization_id)
-        .order_by(BookingType.position, BookingType.name)
-    ).all()
+    website, _site, organization = website_or_404(app_id=app_id[:32])
+    # The services the website offers, as its booking flow lists them.
+    services = load_catalog(db.session, organization).types
     allowed = allowed_origins(website.allowed_domains)
     here = request.host_url.rstrip("/")
     return render_template(

@@ -71,17 +71,29 @@ _WEBSITE_BY_SLUG = _WEBSITE.where(Website.slug == bindparam("key"))
 _WEBSITE_BY_APP_ID = _WEBSITE.where(Website.app_id == bindparam("key"))
 
 
+def find_website(*, slug: str = "", app_id: str = ""):
+    """``(website, live settings, organization)`` of the website that is on at this slug or
+    app id, or None."""
+    statement, key = (_WEBSITE_BY_APP_ID, app_id) if app_id else (_WEBSITE_BY_SLUG, slug)
+    row = db.session.execute(statement, {"key": key}).first()
+    return row if row is not None and row[1].on else None
+
+
+def website_or_404(*, slug: str = "", app_id: str = ""):
+    row = find_website(slug=slug, app_id=app_id)
+    if row is None:
+        abort(404, description=_("There is no booking website at this address."))
+    return row
+
+
 @bp.url_value_preprocessor
 def _load_website(_endpoint, values):
     values = values if values is not None else {}
     # The same views serve the website by slug and the widget's frames by app id.
     if FRAME_KEY in values:
-        statement, key = _WEBSITE_BY_APP_ID, values.pop(FRAME_KEY)
+        row = website_or_404(app_id=values.pop(FRAME_KEY))
     else:
-        statement, key = _WEBSITE_BY_SLUG, values.pop("slug", "")
-    row = db.session.execute(statement, {"key": key}).first()
-    if row is None or not row[1].on:
-        abort(404, description=_("There is no booking website at this address."))
+        row = website_or_404(slug=values.pop("slug", ""))
     g.website, g.site, g.organization = row
     g.site_lang = g.site.default_lang
 
