@@ -71,7 +71,9 @@ def _pg_uri(schema: str) -> str:
 def _sqlite_app(tmp_path):
     app = create_app(
         _app_config(
-            f"sqlite:///{tmp_path / 'test.sqlite3'}", UPLOAD_FOLDER=str(tmp_path / "uploads")
+            f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            UPLOAD_FOLDER=str(tmp_path / "uploads"),
+            MEDIA_FOLDER=str(tmp_path / "media"),
         )
     )
     with app.app_context():

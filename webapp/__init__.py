@@ -37,7 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    from webapp import embed, errors, i18n, public, security, views
+    from htmx_flask import Htmx
+
+    from webapp import admin, embed, errors, i18n, public, security, views
     from webapp.cli import register_commands
 
     _write_requests_lock_early(app)
@@ -47,6 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
     views.register(app)
     public.init_app(app)
     embed.init_app(app)
+    admin.init_app(app)
+    Htmx(app)
     register_commands(app)
     return app
 

@@ -31,6 +31,7 @@ RESERVED_SLUGS = frozenset(
         "healthz",
         "scheduling-sdk.js",
         "login",
+        "media",
         "logout",
         "account",
         "favicon.ico",

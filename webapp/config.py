@@ -35,6 +35,9 @@ def from_environment(instance_path: str) -> dict:
         # Uploaded photos and files (custom fields): one file's limit, and where they are kept.
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or os.path.join(instance_path, "uploads"),
+        # Photos staff upload for the website (resources, services, logo): public, unlike
+        # what customers upload.
+        "MEDIA_FOLDER": os.environ.get("MEDIA_FOLDER") or os.path.join(instance_path, "media"),
         # Rate limits (Flask-Limiter syntax); stored in Redis when REDIS_URL is set.
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "BOOKING_RATE_LIMIT": os.environ.get("BOOKING_RATE_LIMIT", "10/minute"),

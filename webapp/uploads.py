@@ -116,6 +116,12 @@ def delete_upload(organization_id: str, key: str, *, folder: str) -> None:
         os.remove(path)
 
 
+def photo_type(path: str) -> str | None:
+    """What a kept photo is, read from its first bytes."""
+    with open(path, "rb") as handle:
+        return _sniff(handle.read(_HEAD))
+
+
 def _organization_dir(folder: str, organization_id: str) -> str:
     if not _SAFE_ID.fullmatch(organization_id or ""):
         raise ValueError(f"not an organization id: {organization_id!r}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -24,7 +25,7 @@ member_resources = Table(
 )
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     """A person who signs in to manage organizations (not a customer)."""
 
     __tablename__ = "users"
