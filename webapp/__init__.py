@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from htmx_flask import Htmx
 
-    from webapp import admin, embed, errors, i18n, public, security, views
+    from webapp import admin, embed, errors, i18n, public, security, views, webviews
     from webapp.cli import register_commands
 
     _write_requests_lock_early(app)
@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     public.init_app(app)
     embed.init_app(app)
     admin.init_app(app)
+    webviews.init_app(app)
     Htmx(app)
     register_commands(app)
     return app

@@ -12,9 +12,10 @@ csrf = CSRFProtect()
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # Surfaces that never read a cookie or a session: the widget's frames carry their state in
-# signed URLs, so a forged request has no ambient credential to ride on and needs no CSRF
-# token (which would live in a cookie the browser blocks inside a third-party frame).
-COOKIELESS_BLUEPRINTS = frozenset({"embed"})
+# signed URLs and the admin widgets a bearer token in a header, so a forged request has no
+# ambient credential to ride on and needs no CSRF token (which would live in a cookie the
+# browser blocks inside a third-party frame).
+COOKIELESS_BLUEPRINTS = frozenset({"embed", "webviews"})
 
 
 def cookieless() -> bool:

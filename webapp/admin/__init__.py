@@ -6,6 +6,7 @@ the role, and calls the same services the API uses."""
 from __future__ import annotations
 
 import zoneinfo
+from datetime import datetime
 from functools import cache
 
 from flask import Flask, current_app, request, url_for
@@ -44,6 +45,10 @@ def admin_nav():
         yield url_for(endpoint), label, views[endpoint].__module__ == current_module
 
 
+def datetime_at(day, hour: int, tz) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=tz)
+
+
 @cache
 def timezone_names() -> list[str]:
     return sorted(zoneinfo.available_timezones())
@@ -67,6 +72,16 @@ def init_app(app: Flask) -> None:
     )
 
     auth.login_manager.init_app(app)
+    # Also seen by macros, which do not get the request's context.
+    for name, value in {
+        "status_label": status_label,
+        "timezone_names": timezone_names,
+        "translated": translated,
+        "format_number": format_number,
+        "format_money": format_money,
+        "datetime_at": datetime_at,
+    }.items():
+        app.jinja_env.globals.setdefault(name, value)
     app.register_blueprint(bp)
 
     @app.context_processor
@@ -77,9 +92,4 @@ def init_app(app: Flask) -> None:
             "admin_nav": admin_nav,
             "has_role": has_role,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
-            "status_label": status_label,
-            "timezone_names": timezone_names,
-            "translated": translated,
-            "format_number": format_number,
-            "format_money": format_money,
         }

@@ -13,6 +13,7 @@ from webapp.models.otp import OtpChallenge
 from webapp.models.outbox import OutboxMessage
 from webapp.models.resources import Resource, ResourceCategory, resource_types
 from webapp.models.rules import OffRules, TimeRules
+from webapp.models.tokens import RefreshToken
 from webapp.models.users import Member, User, member_resources
 from webapp.models.websites import Website, WebsiteVersion
 
@@ -31,6 +32,7 @@ __all__ = [
     "Organization",
     "OtpChallenge",
     "OutboxMessage",
+    "RefreshToken",
     "Resource",
     "ResourceCategory",
     "TimeRules",

@@ -1,0 +1,147 @@
+"""Reading bookings for staff: the filtered list with keyset pagination, and one booking
+with what its detail shows. Writes go through :mod:`webapp.booking.lifecycle`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from webapp.booking.errors import NotFound
+from webapp.models import Booking, BookingStatus, Customer, Organization
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class BookingFilters:
+    first: date | None = None  # local dates in the organization's timezone
+    last: date | None = None
+    resource_id: str | None = None
+    status: str | None = None
+    type_id: str | None = None
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: after this (start, id)."""
+
+    start: datetime
+    booking_id: str
+
+
+@dataclass
+class BookingPage:
+    bookings: list[Booking]
+    next_cursor: Cursor | None
+
+
+def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+def list_bookings(
+    session: Session,
+    organization: Organization,
+    filters: BookingFilters,
+    *,
+    resource_scope: Sequence[str] | None = None,
+    after: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> BookingPage:
+    """Bookings in start order, ``limit`` at a time; ``resource_scope`` limits a staff
+    member to their own resources. Bookings without a time (the queue) are not listed."""
+    tz = ZoneInfo(organization.timezone)
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    statement = (
+        select(Booking)
+        .options(
+            joinedload(Booking.customer),
+            joinedload(Booking.booking_type),
+            joinedload(Booking.resource),
+        )
+        .where(Booking.organization_id == organization.id, Booking.start_at.is_not(None))
+    )
+    if filters.first:
+        statement = statement.where(Booking.start_at >= _local_midnight(filters.first, tz))
+    if filters.last:
+        end = _local_midnight(filters.last + timedelta(days=1), tz)
+        statement = statement.where(Booking.start_at < end)
+    if resource_scope is not None:
+        statement = statement.where(Booking.resource_id.in_(list(resource_scope)))
+    if filters.resource_id:
+        statement = statement.where(Booking.resource_id == filters.resource_id)
+    if filters.status:
+        statement = statement.where(Booking.status == filters.status)
+    if filters.type_id:
+        statement = statement.where(Booking.booking_type_id == filters.type_id)
+    if filters.search:
+        statement = statement.join(Customer, Customer.id == Booking.customer_id).where(
+            _customer_matches(filters.search)
+        )
+    if after is not None:
+        statement = statement.where(
+            or_(
+                Booking.start_at > after.start,
+                and_(Booking.start_at == after.start, Booking.id > after.booking_id),
+            )
+        )
+    rows = list(
+        session.scalars(statement.order_by(Booking.start_at, Booking.id).limit(limit + 1)).unique()
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = Cursor(rows[-1].start_at, rows[-1].id) if more and rows else None
+    return BookingPage(rows, cursor)
+
+
+def _customer_matches(search: str):
+    """Name, email or phone containing the words searched for (case-insensitive)."""
+    conditions = []
+    for word in search.lower().split()[:5]:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            or_(
+                Customer.first_name.ilike(pattern, escape="\\"),
+                Customer.last_name.ilike(pattern, escape="\\"),
+                Customer.email.ilike(pattern, escape="\\"),
+                Customer.phone.ilike(pattern, escape="\\"),
+            )
+        )
+    return and_(*conditions)
+
+
+def get_booking(
+    session: Session,
+    organization: Organization,
+    booking_id: str,
+    *,
+    resource_scope: Sequence[str] | None = None,
+) -> Booking:
+    """One booking of the organization (and of the staff member's resources when scoped);
+    any other id answers like an unknown one."""
+    statement = (
+        select(Booking)
+        .options(
+            joinedload(Booking.customer),
+            joinedload(Booking.booking_type),
+            joinedload(Booking.resource),
+        )
+        .where(Booking.organization_id == organization.id, Booking.id == str(booking_id)[:64])
+    )
+    if resource_scope is not None:
+        statement = statement.where(Booking.resource_id.in_(list(resource_scope)))
+    booking = session.scalar(statement)
+    if booking is None:
+        raise NotFound(_("Booking not found."))
+    return booking
+
+
+STATUSES = tuple(status.value for status in BookingStatus)
