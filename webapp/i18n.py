@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -78,22 +79,35 @@ def digits(text: str, lang: str | None = None) -> str:
     return text.translate(_ARABIC_DIGITS) if (lang or current_lang()) == "ar" else text
 
 
+# Formatting a date or a time with babel costs tens of microseconds; lists show the same few
+# days and times many times over, so each text is made once per language.
+@lru_cache(maxsize=4096)
+def _day_text(day: date, fmt: str, lang: str) -> str:
+    return digits(babel_dates.format_date(day, fmt, locale=lang), lang)
+
+
+@lru_cache(maxsize=4096)
+def _time_text(wall: time, lang: str) -> str:
+    return digits(babel_dates.format_time(wall, "short", locale=lang), lang)
+
+
 def format_day(value: date | datetime, tz: ZoneInfo | None = None, fmt: str = "full") -> str:
-    if isinstance(value, datetime) and tz is not None:
-        value = value.astimezone(tz)
-    return digits(babel_dates.format_date(value, fmt, locale=current_lang()))
+    if isinstance(value, datetime):
+        value = (value.astimezone(tz) if tz is not None else value).date()
+    return _day_text(value, fmt, current_lang())
 
 
 def format_time(value: datetime, tz: ZoneInfo) -> str:
-    return digits(babel_dates.format_time(value.astimezone(tz), "short", locale=current_lang()))
+    local = value.astimezone(tz)
+    return _time_text(time(local.hour, local.minute), current_lang())
 
 
 def format_when(value: datetime, tz: ZoneInfo) -> str:
     """``Sunday, November 22, 2026 at 9:30 AM`` in the reader's language and timezone."""
     local = value.astimezone(tz)
-    day = babel_dates.format_date(local, "full", locale=current_lang())
-    time = babel_dates.format_time(local, "short", locale=current_lang())
-    return digits(f"{day} · {time}")
+    lang = current_lang()
+    day = _day_text(local.date(), "full", lang)
+    return f"{day} · {_time_text(time(local.hour, local.minute), lang)}"
 
 
 def format_money(amount: Decimal | None, currency: str | None) -> str:

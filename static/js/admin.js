@@ -59,3 +59,16 @@
     if (close) close.click();
   });
 })();
+
+// The admin widget preview: this page is its host, and signs it in with a short-lived token.
+(function () {
+  "use strict";
+  window.addEventListener("message", function (event) {
+    if (event.origin !== location.origin || !event.data || event.data.type !== "webview-ready") return;
+    document.querySelectorAll("iframe[data-widget-preview]").forEach(function (frame) {
+      if (frame.contentWindow === event.source) {
+        event.source.postMessage({ accessToken: frame.dataset.accessToken }, location.origin);
+      }
+    });
+  });
+})();

@@ -80,10 +80,13 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
 def access_token_for(row: RefreshToken, *, secret_key: str, now: datetime) -> tuple[str, datetime]:
     """A five-minute access token for the refresh token's user and organization."""
     row.last_used_at = now
-    token = ACCESS_PREFIX + _serializer(secret_key).dumps(
-        {"u": row.user_id, "o": row.organization_id}
+    return issue_access_token(row.user_id, row.organization_id, secret_key=secret_key), now + (
+        ACCESS_TTL
     )
-    return token, now + ACCESS_TTL
+
+
+def issue_access_token(user_id: str, organization_id: str, *, secret_key: str) -> str:
+    return ACCESS_PREFIX + _serializer(secret_key).dumps({"u": user_id, "o": organization_id})
 
 
 def read_access_token(raw: object, *, secret_key: str) -> AccessClaims | None:

@@ -1,0 +1,1 @@
+from tests.admin.conftest import clinic, other_clinic, staff, owner, nocsrf  # noqa: F401
