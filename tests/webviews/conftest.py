@@ -1,1 +1,1 @@
-from tests.admin.conftest import clinic, other_clinic, staff, owner, nocsrf  # noqa: F401
+from tests.admin.conftest import clinic, nocsrf, other_clinic, owner, staff  # noqa: F401

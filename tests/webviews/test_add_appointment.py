@@ -46,12 +46,16 @@ def _bearer(app, clinic, user_id=None) -> dict:
 
 
 def _event(page: str) -> dict:
-    found = re.search(r"<script type=\"application/json\" data-webview-event>(.*?)</script>", page, re.S)
+    found = re.search(
+        r"<script type=\"application/json\" data-webview-event>(.*?)</script>", page, re.S
+    )
     assert found, "no event for the host page"
     return json.loads(found.group(1))
 
 
-def test_the_shell_is_arabic_by_default_and_framable_only_by_allowed_origins(client, clinic, allowed):
+def test_the_shell_is_arabic_by_default_and_framable_only_by_allowed_origins(
+    client, clinic, allowed
+):
     response = client.get(f"/webviews/add-appointment?orgId={clinic.organization_id}")
 
     assert response.status_code == 200
@@ -81,7 +85,9 @@ def test_a_refresh_token_is_exchanged_only_for_an_allowed_host(app, client, clin
     raw = _refresh(app, clinic)
     url = f"/webviews/token?orgId={clinic.organization_id}"
 
-    refused = client.post(url, json={"refreshToken": raw}, headers={"X-Webview-Origin": "https://evil.example"})
+    refused = client.post(
+        url, json={"refreshToken": raw}, headers={"X-Webview-Origin": "https://evil.example"}
+    )
     answered = client.post(url, json={"refreshToken": raw}, headers={"X-Webview-Origin": HOST})
     wrong = client.post(url, json={"refreshToken": "mwr_nope"}, headers={"X-Webview-Origin": HOST})
 
@@ -113,7 +119,9 @@ def test_a_revoked_refresh_token_stops_working(app, client, clinic, allowed):
 
 def test_the_staff_member_books_and_the_host_hears_booking_created(app, client, clinic):
     url = f"/webviews/add-appointment/form?orgId={clinic.organization_id}&lang=en"
-    form = client.get(url + f"&type_id={clinic.type_id}&day=2026-11-22", headers=_bearer(app, clinic))
+    form = client.get(
+        url + f"&type_id={clinic.type_id}&day=2026-11-22", headers=_bearer(app, clinic)
+    )
     assert "Dr Omar" not in text(form)  # the staff member's own resource only
 
     done = client.post(
@@ -145,8 +153,12 @@ def test_a_failed_booking_tells_the_host_booking_error(app, client, clinic):
     url = f"/webviews/add-appointment/form?orgId={clinic.organization_id}&lang=en"
     response = client.post(
         url,
-        data={"type_id": clinic.type_id, "day": "2026-11-22", "start": "2026-11-22T13:00:00+03:00",
-              "first_name": "Samir"},
+        data={
+            "type_id": clinic.type_id,
+            "day": "2026-11-22",
+            "start": "2026-11-22T13:00:00+03:00",
+            "first_name": "Samir",
+        },
         headers=_bearer(app, clinic),
     )
 
@@ -163,7 +175,7 @@ def test_scheduling_type_id_skips_choosing_the_service(app, client, clinic):
     )
     page = text(client.get(url, headers=_bearer(app, clinic)))
 
-    assert 'name="type_id"' in page and "<select id=\"bf-type\"" not in page
+    assert 'name="type_id"' in page and '<select id="bf-type"' not in page
     assert "2026-11-22T09:00:00+03:00" in page
 
 
@@ -172,7 +184,11 @@ def test_reschedule_mode_moves_the_booking_and_tells_booking_rescheduled(app, cl
         organization = db.session.get(Organization, clinic.organization_id)
         booking_type = db.session.get(BookingType, clinic.type_id)
         booking_id = create_booking(
-            db.session, organization, booking_type, start=at("2026-11-22 09:00"), now=NOW,
+            db.session,
+            organization,
+            booking_type,
+            start=at("2026-11-22 09:00"),
+            now=NOW,
             resource_id=clinic.own_resource_id,
         ).id
         db.session.commit()
@@ -182,7 +198,8 @@ def test_reschedule_mode_moves_the_booking_and_tells_booking_rescheduled(app, cl
     )
 
     done = client.post(
-        url, data={"day": "2026-11-23", "start": "2026-11-23T11:00:00+03:00"},
+        url,
+        data={"day": "2026-11-23", "start": "2026-11-23T11:00:00+03:00"},
         headers=_bearer(app, clinic),
     )
 
@@ -197,7 +214,11 @@ def test_a_colleagues_booking_cannot_be_rescheduled_by_staff(app, client, clinic
         organization = db.session.get(Organization, clinic.organization_id)
         booking_type = db.session.get(BookingType, clinic.type_id)
         booking_id = create_booking(
-            db.session, organization, booking_type, start=at("2026-11-22 09:00"), now=NOW,
+            db.session,
+            organization,
+            booking_type,
+            start=at("2026-11-22 09:00"),
+            now=NOW,
             resource_id=clinic.other_resource_id,
         ).id
         db.session.commit()

@@ -30,6 +30,7 @@ NAV = (
     ("admin.website_settings", _l("Website"), "admin"),
     ("admin.members_list", _l("Team"), "admin"),
     ("admin.keys_list", _l("API keys"), "admin"),
+    ("admin.widgets", _l("Admin widgets"), "staff"),
     ("admin.invoices_list", _l("Invoices"), "admin"),
 )
 
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
         rules,
         types,
         website,
+        widgets,
     )
 
     auth.login_manager.init_app(app)

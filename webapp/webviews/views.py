@@ -8,13 +8,16 @@ from flask import abort, current_app, g, jsonify, render_template, request, url_
 from flask_babel import gettext as _
 
 from webapp.admin import booking_form
+from webapp.admin import rules as rules_editor
 from webapp.admin.blueprint import own_resource_ids
 from webapp.auth import tokens
-from webapp.booking.errors import BookingError, ValidationFailed
+from webapp.booking.errors import BookingError, NotFound, ValidationFailed
 from webapp.booking.states import Actor, can_reschedule
 from webapp.embed.origins import is_allowed, normalize_origin
 from webapp.extensions import db
 from webapp.manage import bookings as manage_bookings
+from webapp.manage import resources as manage_resources
+from webapp.manage import rules as manage_rules
 from webapp.public.blueprint import now
 from webapp.security import limiter
 from webapp.webviews.blueprint import bearer_member, bp
@@ -166,3 +169,86 @@ def add_appointment_form():
 def _error_fragment(code: str, message: str, status: int = 409):
     event = {"type": "booking-error", "error": {"code": code, "message": message}}
     return render_template("webviews/_error.html", message=message, event=event), status
+
+
+# --- working hours and time off ----------------------------------------------------------------
+
+RULES = {
+    "time": (
+        "webviews.time_rules_form",
+        "admin/rules/_time_editor.html",
+        manage_rules.get_time_rules,
+        rules_editor.time_rules_values,
+        rules_editor.submit_time_rules,
+    ),
+    "off": (
+        "webviews.off_rules_form",
+        "admin/rules/_off_editor.html",
+        manage_rules.get_off_rules,
+        rules_editor.off_rules_values,
+        rules_editor.submit_off_rules,
+    ),
+}
+
+
+def _rules_shell(title: str, content_endpoint: str):
+    # Seed 002: these addresses are the admin widgets only with webview=true.
+    if request.args.get("webview") != "true":
+        abort(404)
+    return _shell(title, content_endpoint)
+
+
+@bp.get("/settings/timeRules")
+def time_rules():
+    return _rules_shell(_("Working hours"), "webviews.time_rules_form")
+
+
+@bp.get("/settings/offRules")
+def off_rules():
+    return _rules_shell(_("Time off"), "webviews.off_rules_form")
+
+
+@bp.route("/settings/timeRules/form", methods=["GET", "POST"])
+@bearer_member
+def time_rules_form():
+    return _rules_form("time")
+
+
+@bp.route("/settings/offRules/form", methods=["GET", "POST"])
+@bearer_member
+def off_rules_form():
+    return _rules_form("off")
+
+
+def _rules_form(kind: str):
+    endpoint, template, load, values_of, submit = RULES[kind]
+    resource_id = (request.args.get("id") or "")[:64]
+    own = own_resource_ids()
+    if own is not None and resource_id not in own:
+        raise NotFound(_("Resource not found."))
+    resource = manage_resources.get_resource(db.session, g.organization, resource_id)
+    event = None
+    if request.method == "GET":
+        result = rules_editor.EditorResult(values_of(load(db.session, g.organization, resource)))
+    else:
+        result = submit(db.session, g.organization, resource, request.form)
+        if result.saved:
+            db.session.commit()
+            event = {"type": f"{kind}-rules-saved", "resourceId": resource.id}
+    return (
+        render_template(
+            "webviews/_rules.html",
+            editor=template,
+            resource=resource,
+            values=result.values,
+            errors=result.errors,
+            form_action=url_for(endpoint, **_kept()),
+            hidden_fields={},
+            include_csrf=False,
+            timezone=manage_rules.resource_timezone(g.organization, resource),
+            saved=bool(event),
+            event=event,
+            title=_("Working hours") if kind == "time" else _("Time off"),
+        ),
+        result.status,
+    )
