@@ -153,3 +153,17 @@ def test_a_user_without_any_organization_is_told_so(app, client, clinic):
     response = sign_in(client, user_id).get("/admin/")
 
     assert response.status_code == 403
+
+
+def test_admin_pages_refuse_to_be_framed(owner, clinic):
+    response = owner.get("/admin/calendar")
+
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_admin_is_arabic_and_right_to_left_on_request(owner, clinic):
+    page = owner.get("/admin/?lang=ar").get_data(as_text=True)
+
+    assert '<html lang="ar" dir="rtl">' in page

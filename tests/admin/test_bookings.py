@@ -29,8 +29,14 @@ def book(app, clinic):
                 customer = make_customer(db.session, organization, **customer)
             resource_id = clinic.own_resource_id if resource == "own" else clinic.other_resource_id
             booking = create_booking(
-                db.session, organization, booking_type, start=at(when), now=now,
-                resource_id=resource_id, customer=customer, **overrides,
+                db.session,
+                organization,
+                booking_type,
+                start=at(when),
+                now=now,
+                resource_id=resource_id,
+                customer=customer,
+                **overrides,
             )
             db.session.commit()
             return booking.id
@@ -89,7 +95,9 @@ def test_a_forged_page_token_is_refused(owner, book):
 
 
 def test_the_detail_shows_customer_answers_history_and_actions(owner, book):
-    booking_id = book("2026-11-22 09:00", customer={"first_name": "Maha"}, info={"reason": "Back pain"})
+    booking_id = book(
+        "2026-11-22 09:00", customer={"first_name": "Maha"}, info={"reason": "Back pain"}
+    )
 
     panel = text(owner.get(f"/admin/bookings/{booking_id}", headers=htmx(target="panel-slot")))
     assert panel.lstrip().startswith("<aside")
@@ -108,9 +116,14 @@ def pending(app, clinic):
         booking_type.auto_confirm = False
         customer = make_customer(db.session, organization, first_name="Reem")
         booking = lifecycle.create_booking(
-            db.session, organization, booking_type_id=booking_type.id,
-            start=at("2026-11-22 11:00"), actor=Actor("customer"), now=NOW,
-            customer=customer, resource_id=clinic.own_resource_id,
+            db.session,
+            organization,
+            booking_type_id=booking_type.id,
+            start=at("2026-11-22 11:00"),
+            actor=Actor("customer"),
+            now=NOW,
+            customer=customer,
+            resource_id=clinic.own_resource_id,
         )
         db.session.commit()
         assert booking.status == "PENDING_APPROVAL"
@@ -118,7 +131,9 @@ def pending(app, clinic):
 
 
 def test_staff_approve_a_pending_booking_and_the_page_hears_about_it(app, staff, pending, nocsrf):
-    response = staff.post(f"/admin/bookings/{pending}/approve", data={"view": "panel"}, headers=htmx())
+    response = staff.post(
+        f"/admin/bookings/{pending}/approve", data={"view": "panel"}, headers=htmx()
+    )
 
     assert response.status_code == 200
     assert "bookingsChanged" in response.headers["HX-Trigger"]
@@ -156,7 +171,9 @@ def test_cancel_with_a_reason_is_recorded_in_the_history(app, owner, book, nocsr
         assert booking.history[-1].reason == "Doctor is ill"
 
 
-def test_an_action_the_status_does_not_allow_is_refused_and_changes_nothing(app, owner, book, nocsrf):
+def test_an_action_the_status_does_not_allow_is_refused_and_changes_nothing(
+    app, owner, book, nocsrf
+):
     booking_id = book("2026-11-22 09:00")
 
     response = owner.post(f"/admin/bookings/{booking_id}/approve", headers=htmx())
@@ -180,7 +197,11 @@ def test_another_tenants_booking_answers_like_an_unknown_one(owner, app, other_c
         organization = db.session.get(Organization, other_clinic.organization_id)
         booking_type = db.session.get(BookingType, other_clinic.type_id)
         foreign = create_booking(
-            db.session, organization, booking_type, start=at("2026-11-22 09:00"), now=NOW,
+            db.session,
+            organization,
+            booking_type,
+            start=at("2026-11-22 09:00"),
+            now=NOW,
             resource_id=other_clinic.own_resource_id,
         ).id
         db.session.commit()
@@ -196,9 +217,12 @@ def test_another_tenants_booking_answers_like_an_unknown_one(owner, app, other_c
     assert _status(app, foreign) == "CONFIRMED"
 
 
-def test_staff_book_for_a_customer_choosing_service_resource_day_and_time(app, staff, clinic, nocsrf):
+def test_staff_book_for_a_customer_choosing_service_resource_day_and_time(
+    app, staff, clinic, nocsrf
+):
     form = staff.get(
-        f"/admin/bookings/new?type_id={clinic.type_id}&day=2026-11-22", headers=htmx(target="booking-form")
+        f"/admin/bookings/new?type_id={clinic.type_id}&day=2026-11-22",
+        headers=htmx(target="booking-form"),
     )
     starts = re.findall(r'name="start" value="([^"]+)"', text(form))
     assert starts[0] == "2026-11-22T09:00:00+03:00"
@@ -230,8 +254,12 @@ def test_a_taken_time_or_bad_input_comes_back_marked(app, owner, clinic, book, n
     book("2026-11-22 09:00", resource="other")
     response = owner.post(
         "/admin/bookings/new",
-        data={"type_id": clinic.type_id, "day": "2026-11-22", "start": "2026-11-22T09:00:00+03:00",
-              "first_name": "Late"},
+        data={
+            "type_id": clinic.type_id,
+            "day": "2026-11-22",
+            "start": "2026-11-22T09:00:00+03:00",
+            "first_name": "Late",
+        },
         headers=htmx(target="booking-form"),
     )
     assert response.status_code == 422
@@ -239,8 +267,13 @@ def test_a_taken_time_or_bad_input_comes_back_marked(app, owner, clinic, book, n
 
     bad = owner.post(
         "/admin/bookings/new",
-        data={"type_id": clinic.type_id, "day": "2026-11-22", "start": "2026-11-22T10:00:00+03:00",
-              "first_name": "A", "email": "not-an-email"},
+        data={
+            "type_id": clinic.type_id,
+            "day": "2026-11-22",
+            "start": "2026-11-22T10:00:00+03:00",
+            "first_name": "A",
+            "email": "not-an-email",
+        },
     )
     assert bad.status_code == 422
     assert "Enter a valid email address." in text(bad)
@@ -259,7 +292,62 @@ def test_reschedule_moves_the_booking_to_a_new_time(app, owner, book, nocsrf):
     assert response.status_code == 303
     with app.app_context():
         old = db.session.get(Booking, booking_id)
-        new = db.session.scalars(db.select(Booking).where(Booking.rescheduled_from_id == booking_id)).one()
+        new = db.session.scalars(
+            db.select(Booking).where(Booking.rescheduled_from_id == booking_id)
+        ).one()
         assert old.status == "CANCELED"
         assert new.start_at == at("2026-11-23 14:00")
         assert new.customer_id == old.customer_id
+
+
+def test_customer_text_is_escaped_on_every_admin_page(owner, book):
+    booking_id = book(
+        "2026-11-22 09:00",
+        customer={"first_name": "<script>alert(1)</script>", "email": "x@example.com"},
+        note="<img src=x onerror=alert(2)>",
+    )
+
+    for url in (
+        "/admin/bookings",
+        f"/admin/bookings/{booking_id}",
+        "/admin/calendar?date=2026-11-22",
+        "/admin/",
+        "/admin/customers",
+    ):
+        page = text(owner.get(url))
+        assert "<script>alert(1)" not in page, url
+        assert "<img src=x" not in page, url
+    assert "&lt;script&gt;alert(1)" in text(owner.get(f"/admin/bookings/{booking_id}"))
+
+
+def test_the_list_pages_and_searches_alike_on_both_databases(any_app):
+    from tests.admin.conftest import build_clinic, sign_in
+
+    clinic = build_clinic(any_app, "both")
+    with any_app.app_context():
+        organization = db.session.get(Organization, clinic.organization_id)
+        booking_type = db.session.get(BookingType, clinic.type_id)
+        for i, hour in enumerate((9, 10, 11, 12, 14, 15, 16) * 2):
+            day = 22 + i // 7
+            customer = make_customer(
+                db.session, organization, first_name=f"Name{i}", last_name="O'Brien_%" if i == 3 else "X"
+            )
+            create_booking(
+                db.session, organization, booking_type, start=at(f"2026-11-{day} {hour:02d}:00"),
+                now=NOW, resource_id=clinic.own_resource_id, customer=customer,
+            )
+        db.session.commit()
+    client = sign_in(any_app.test_client(), clinic.owner_id)
+
+    found = text(client.get("/admin/bookings?q=o'brien_%25", headers=htmx(target="booking-results")))
+    assert found.count('href="/admin/bookings/') == 1 and "Name3" in found
+    assert "Name4" not in text(client.get("/admin/bookings?q=_%25"))  # wildcards are literal
+
+    any_app.config["ADMIN_PAGE_SIZE"] = 5
+    seen, url = [], "/admin/bookings"
+    while url:
+        page = text(client.get(url, headers=htmx(target="more-row") if "after" in url else {}))
+        seen += re.findall(r'href="/admin/bookings/([A-Za-z0-9]{20})"', page)
+        found_next = re.search(r'href="(/admin/bookings\?after=[^"]+)"', page)
+        url = found_next.group(1).replace("&amp;", "&") if found_next else None
+    assert len(seen) == len(set(seen)) == 14

@@ -113,6 +113,7 @@ def bookings_list():
         filters,
         resource_scope=own_resource_ids(),
         after=_read_cursor(),
+        limit=current_app.config.get("ADMIN_PAGE_SIZE", manage.PAGE_SIZE),
     )
     next_url = None
     if page.next_cursor:

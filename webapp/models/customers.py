@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -16,6 +16,8 @@ class Customer(db.Model):
     __table_args__ = (
         UniqueConstraint("organization_id", "email"),
         UniqueConstraint("organization_id", "phone"),
+        # The admin's customer list, newest first, page after page.
+        Index("ix_customers_org_created", "organization_id", "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(IdColumn, primary_key=True, default=new_id)
