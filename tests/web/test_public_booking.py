@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.factories import make_field
 from tests.web.conftest import customer_form, path_of, starts, step_title, text
-from webapp.models import BookingType, Customer, Organization
+from webapp.models import BookingType, Customer, CustomField, Organization
 
 SUNDAY_9 = "2026-11-22T09:00:00+03:00"
 TIME_STEP = "Choose a time"
@@ -83,6 +83,27 @@ def test_details_form_shows_the_held_time(site):
     assert re.search(r"We are holding this time for you until 9:10\W+AM\.", html)
     assert 'name="c_firstName"' in html
     assert 'name="c_email"' in html
+
+
+def test_a_core_customer_field_switched_off_is_not_asked(site):
+    with site.db() as session:
+        session.add(
+            CustomField(
+                organization_id=site.organization_id,
+                scope="customer",
+                key="lastName",
+                name="Last name",
+                type="text",
+                enabled=False,
+                visibility="public",
+            )
+        )
+        session.commit()
+
+    html = text(site.client.get(details_of(site)))
+
+    assert 'name="c_firstName"' in html
+    assert 'name="c_lastName"' not in html
 
 
 def test_booking_needs_approval_when_the_service_is_not_confirmed_automatically(site):

@@ -40,9 +40,11 @@ def _hold_or_404(token: str) -> Booking:
 
 
 def _specs(booking: Booking):
+    # Switched-off rows are read too: a core customer field switched off must stay off, not
+    # come back as the built-in default (the spec builders leave disabled fields out).
     rows = db.session.scalars(
         select(CustomField)
-        .where(CustomField.organization_id == g.organization.id, CustomField.enabled.is_(True))
+        .where(CustomField.organization_id == g.organization.id)
         .order_by(CustomField.position, CustomField.key)
     ).all()
     customer_rows = [f for f in rows if f.scope == "customer"]
