@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp.admin.blueprint import after_action, bp, render, requires
-from webapp.admin.forms import FormReader
+from webapp.admin.forms import FormReader, save_and_go
 from webapp.booking.errors import ValidationFailed
 from webapp.extensions import db
 from webapp.i18n import translated
@@ -433,18 +433,14 @@ def _save(custom_field, scope: str, core_key: str | None, form_url: str):
         return _form_page(custom_field, state, {}, form_url)
     reader = FormReader(request.form)
     values, _rows = _read(reader, scope, core_key, custom_field)
-    if values is not None:
-        try:
-            custom_field = manage.save_field(db.session, g.organization, values, custom_field)
-        except ValidationFailed as error:
-            db.session.rollback()
-            reader.adopt(error)
-        else:
-            db.session.commit()
-            return after_action(
-                url_for("admin.field_edit", field_id=custom_field.id),
-                _("%(name)s is saved.", name=custom_field.name),
-            )
+    done = save_and_go(
+        reader,
+        values,
+        lambda: manage.save_field(db.session, g.organization, values, custom_field),
+        lambda row: url_for("admin.field_edit", field_id=row.id),
+    )
+    if done is not None:
+        return done
     return _form_page(custom_field, _posted_state(scope, core_key), reader.errors, form_url, 422)
 
 

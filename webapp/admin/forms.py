@@ -3,13 +3,16 @@ the field, so a form comes back with every problem marked at once (422), never h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from webapp.admin.blueprint import after_action
 from webapp.booking.errors import ValidationFailed
 from webapp.booking.intervals import is_valid_timezone
+from webapp.extensions import db
 
 MAX_TEXT = 200
 MAX_LONG_TEXT = 10_000
@@ -110,3 +113,29 @@ class FormReader:
         """A service's validation error, placed on its field (or on the whole form)."""
         field = error.details.get("field") if isinstance(error.details, dict) else None
         self.fail(field or "__all__", error.message)
+
+
+def save_and_go(reader: FormReader, values, save: Callable[[], object], edit_url) -> object | None:
+    """Save ``values`` (None: the form already has errors) with ``save``; commit and answer
+    with the row's edit page and a toast, or mark the service's complaint on the form and
+    answer None so the caller re-renders it with 422. Nothing is half-saved either way."""
+    if values is None:
+        return None
+    try:
+        row = save()
+    except ValidationFailed as error:
+        db.session.rollback()
+        reader.adopt(error)
+        return None
+    db.session.commit()
+    return after_action(edit_url(row), _("%(name)s is saved.", name=row.name))
+
+
+def posted(reader: FormReader, *, lists: tuple[str, ...] = (), flags: tuple[str, ...] = ()):
+    """What the person typed, to show the form again as they left it."""
+    values = reader.form.to_dict()
+    for name in lists:
+        values[name] = reader.form.getlist(name)
+    for name in flags:
+        values[name] = reader.boolean(name)
+    return values

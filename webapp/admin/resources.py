@@ -15,7 +15,7 @@ from webapp.admin.blueprint import (
     requires,
     scoped_resources,
 )
-from webapp.admin.forms import FormReader
+from webapp.admin.forms import FormReader, posted, save_and_go
 from webapp.booking.errors import NotFound, ValidationFailed
 from webapp.extensions import db
 from webapp.i18n import translated
@@ -152,23 +152,16 @@ def _save(resource):
         return _form_page(resource, _values_of(resource), {})
     reader = FormReader(request.form)
     values = _read(reader)
-    if values is not None:
-        try:
-            resource = manage.save_resource(db.session, g.organization, values, resource)
-        except ValidationFailed as error:
-            db.session.rollback()
-            reader.adopt(error)
-        else:
-            db.session.commit()
-            return after_action(
-                url_for("admin.resource_edit", resource_id=resource.id),
-                _("%(name)s is saved.", name=resource.name),
-            )
-    form_values = request.form.to_dict()
-    form_values["type_ids"] = request.form.getlist("type_ids")
-    for flag in ("on", "book_from_website"):
-        form_values[flag] = reader.boolean(flag)
-    return _form_page(resource, form_values, reader.errors, 422)
+    done = save_and_go(
+        reader,
+        values,
+        lambda: manage.save_resource(db.session, g.organization, values, resource),
+        lambda row: url_for("admin.resource_edit", resource_id=row.id),
+    )
+    if done is not None:
+        return done
+    shown = posted(reader, lists=("type_ids",), flags=("on", "book_from_website"))
+    return _form_page(resource, shown, reader.errors, 422)
 
 
 @bp.post("/resources/<resource_id>/delete")

@@ -10,8 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp.admin.blueprint import after_action, bp, render, requires
-from webapp.admin.forms import FormReader
-from webapp.booking.errors import ValidationFailed
+from webapp.admin.forms import FormReader, posted, save_and_go
 from webapp.extensions import db
 from webapp.i18n import translated
 from webapp.manage import booking_types as manage
@@ -196,26 +195,18 @@ def _save(booking_type: BookingType | None):
         return _form_page(booking_type, _values_of(booking_type), {})
     reader = FormReader(request.form)
     values = _read(reader)
-    if values is not None:
-        try:
-            booking_type = manage.save_booking_type(
-                db.session, g.organization, values, booking_type
-            )
-        except ValidationFailed as error:
-            db.session.rollback()
-            reader.adopt(error)
-        else:
-            db.session.commit()
-            return after_action(
-                url_for("admin.type_edit", type_id=booking_type.id),
-                _("%(name)s is saved.", name=booking_type.name),
-            )
-    form_values = request.form.to_dict()
-    for name in ("payment_methods", "resource_ids", "time_flags"):
-        form_values[name] = request.form.getlist(name)
-    for flag in CHECKBOXES:
-        form_values[flag] = reader.boolean(flag)
-    return _form_page(booking_type, form_values, reader.errors, 422)
+    done = save_and_go(
+        reader,
+        values,
+        lambda: manage.save_booking_type(db.session, g.organization, values, booking_type),
+        lambda row: url_for("admin.type_edit", type_id=row.id),
+    )
+    if done is not None:
+        return done
+    shown = posted(
+        reader, lists=("payment_methods", "resource_ids", "time_flags"), flags=tuple(CHECKBOXES)
+    )
+    return _form_page(booking_type, shown, reader.errors, 422)
 
 
 @bp.post("/types/<type_id>/delete")
