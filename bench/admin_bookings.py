@@ -20,11 +20,11 @@ max milliseconds and the SQL statements one request runs. Target: p95 <= 50 ms.
 from __future__ import annotations
 
 import argparse
-import time
 import random
 import re
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -104,7 +104,10 @@ def addresses(client, ids, now: datetime) -> list[tuple[str, str]]:
     third = NEXT.search(page).group(1).replace("&amp;", "&")
     return [
         ("default", default),
-        ("filtered", f"/admin/bookings?from={today}&to={later}&resource={resource}&status=CONFIRMED"),
+        (
+            "filtered",
+            f"/admin/bookings?from={today}&to={later}&resource={resource}&status=CONFIRMED",
+        ),
         ("search", "/admin/bookings?q=haddad"),
         ("page 3", third),
     ]
@@ -141,7 +144,7 @@ def main() -> None:
                     engine = db.engine
                 with counting_statements(engine) as statements:
                     body = client.get(url, headers=headers).get_data(as_text=True)
-                rows = body.count('<tr>') - (1 if "<thead>" in body else 0)
+                rows = body.count("<tr>") - (1 if "<thead>" in body else 0)
                 samples = []
                 for _ in range(args.requests):
                     started = time.perf_counter()

@@ -330,16 +330,26 @@ def test_the_list_pages_and_searches_alike_on_both_databases(any_app):
         for i, hour in enumerate((9, 10, 11, 12, 14, 15, 16) * 2):
             day = 22 + i // 7
             customer = make_customer(
-                db.session, organization, first_name=f"Name{i}", last_name="O'Brien_%" if i == 3 else "X"
+                db.session,
+                organization,
+                first_name=f"Name{i}",
+                last_name="O'Brien_%" if i == 3 else "X",
             )
             create_booking(
-                db.session, organization, booking_type, start=at(f"2026-11-{day} {hour:02d}:00"),
-                now=NOW, resource_id=clinic.own_resource_id, customer=customer,
+                db.session,
+                organization,
+                booking_type,
+                start=at(f"2026-11-{day} {hour:02d}:00"),
+                now=NOW,
+                resource_id=clinic.own_resource_id,
+                customer=customer,
             )
         db.session.commit()
     client = sign_in(any_app.test_client(), clinic.owner_id)
 
-    found = text(client.get("/admin/bookings?q=o'brien_%25", headers=htmx(target="booking-results")))
+    found = text(
+        client.get("/admin/bookings?q=o'brien_%25", headers=htmx(target="booking-results"))
+    )
     assert found.count('href="/admin/bookings/') == 1 and "Name3" in found
     assert "Name4" not in text(client.get("/admin/bookings?q=_%25"))  # wildcards are literal
 
@@ -351,3 +361,13 @@ def test_the_list_pages_and_searches_alike_on_both_databases(any_app):
         found_next = re.search(r'href="(/admin/bookings\?after=[^"]+)"', page)
         url = found_next.group(1).replace("&amp;", "&") if found_next else None
     assert len(seen) == len(set(seen)) == 14
+
+
+def test_the_history_names_who_acted_and_where_the_booking_was_made(app, owner, pending, nocsrf):
+    owner.post(f"/admin/bookings/{pending}/approve")
+
+    page = text(owner.get(f"/admin/bookings/{pending}"))
+
+    assert "Huda Owner" in page  # the owner who approved, by name
+    assert "the customer" in page
+    assert "staff:" not in page

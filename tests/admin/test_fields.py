@@ -636,4 +636,3 @@ def test_a_field_is_deleted(app, owner, clinic, nocsrf):
     assert response.status_code == 303
     assert response.headers["Location"] == "/admin/fields"
     assert _field(app, id=field_id) is None
-

@@ -386,7 +386,7 @@ def test_what_is_not_a_site_address_is_not_allowed(app, owner, clinic, nocsrf, o
 
 
 def test_the_snippets_follow_the_widget_contract(owner, clinic):
-    page = text(owner.get(f"/admin/website/embed?type={clinic.type_id}&lang=ar"))
+    page = text(owner.get(f"/admin/website/embed?type={clinic.type_id}&widget_lang=ar"))
 
     assert _snippet(page, "popup") == (
         '<div class="scheduling-button"\n'
@@ -427,7 +427,7 @@ def test_a_choice_swaps_only_the_snippets_with_a_resource_and_button_text(owner,
 
 
 def test_a_blank_service_lets_the_customer_choose(owner, clinic):
-    page = text(owner.get("/admin/website/embed?type=&lang=en"))
+    page = text(owner.get("/admin/website/embed?type=&widget_lang=en"))
 
     popup = _snippet(page, "popup")
     assert "data-type" not in popup and 'data-lang="en"' in popup

@@ -161,10 +161,12 @@ def _column(day, resource, tz, time_rules, off_rules, bookings, view) -> Column:
     working = iv.working_periods(schedule, off, tz, day, day)
     planned = iv.working_periods(schedule, iv.OffSet(), tz, day, day)
     closed_by_off = iv.subtract(planned, working)
+    local_start = iv.local_epoch(day)
+    local_end = local_start + iv.DAY
     whole_day_off = (
         day.weekday() in off.weekdays
         or day in off.dates
-        or (not planned and any(a < b for a, b in off.ranges))
+        or any(a < local_end and b > local_start for a, b in off.ranges)
     )
 
     def blocks(spans) -> list[Block]:
@@ -204,4 +206,3 @@ def _visible_hours(columns: list[Column]) -> tuple[int, int]:
     low = max(0, min(int(min(tops)), DEFAULT_HOURS[0]))
     high = min(24, max(-int(-max(bottoms) // 1), DEFAULT_HOURS[1]))
     return low, high
-

@@ -320,7 +320,7 @@ def _embed_choices(reader: FormReader, types, resources) -> dict[str, str]:
     return {
         "type": type_id,
         "resource": reader.choice("resource", {"", *(r.id for r in resources)}, default=""),
-        "lang": reader.choice("lang", {"", *LANGUAGES}, default=""),
+        "lang": reader.choice("widget_lang", {"", *LANGUAGES}, default=""),
         "button_text": "" if "button_text" in reader.errors else button_text,
     }
 

@@ -40,7 +40,7 @@ def _page(status: int = 200, *, new_token: str | None = None, errors=None):
     origins = allowed_origins(o for w in websites for o in (w.allowed_domains or []))
     resources = scoped_resources()
     base = request.host_url.rstrip("/")
-    lang = request.args.get("lang_widget") or "en"
+    lang = request.args.get("widget_lang") or "en"
     org = g.organization.id
     resource_id = resources[0].id if resources else "RESOURCE_ID"
     rules = f"webview=true&id={resource_id}&orgId={org}&lang={lang}"
