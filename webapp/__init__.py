@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from htmx_flask import Htmx
 
-    from webapp import admin, embed, errors, i18n, public, security, views, webviews
+    from webapp import admin, api, embed, errors, i18n, public, security, views, webviews
     from webapp.cli import register_commands
 
     _write_requests_lock_early(app)
@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     embed.init_app(app)
     admin.init_app(app)
     webviews.init_app(app)
+    api.init_app(app)
     Htmx(app)
     register_commands(app)
     return app

@@ -40,11 +40,18 @@ def register(app: Flask) -> None:
     def _booking_error(error: BookingError):
         db.session.rollback()
         if wants_json():
-            return envelope(error.code, error.message, error.http_status, error.details)
-        return (
-            render_template(error_template(), code=error.code, message=error.message),
-            error.http_status,
-        )
+            response = envelope(error.code, error.message, error.http_status, error.details)
+        else:
+            response = app.make_response(
+                (
+                    render_template(error_template(), code=error.code, message=error.message),
+                    error.http_status,
+                )
+            )
+        retry_after = error.details.get("retry_after")
+        if isinstance(retry_after, int):
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

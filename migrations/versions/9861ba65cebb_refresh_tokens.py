@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('created_at', webapp.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', webapp.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_used_at', webapp.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('rotated_at', webapp.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('revoked_at', webapp.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_refresh_tokens_customer_id_customers')),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_refresh_tokens_organization_id_organizations')),

@@ -39,9 +39,8 @@ def _refresh(app, clinic, user_id=None):
 
 
 def _bearer(app, clinic, user_id=None) -> dict:
-    token = tokens.issue_access_token(
-        user_id or clinic.staff_id, clinic.organization_id, secret_key=app.config["SECRET_KEY"]
-    )
+    claims = tokens.AccessClaims(clinic.organization_id, user_id=user_id or clinic.staff_id)
+    token = tokens.issue_access_token(claims, secret_key=app.config["SECRET_KEY"])
     return {"Authorization": f"Bearer {token}", "HX-Request": "true"}
 
 

@@ -60,7 +60,8 @@ def _page(status: int = 200, *, new_token: str | None = None, errors=None):
         now=now(),
         # The preview below is framed by this page, which signs it in for five minutes.
         preview_token=tokens.issue_access_token(
-            current_user.id, g.organization.id, secret_key=current_app.config["SECRET_KEY"]
+            tokens.AccessClaims(g.organization.id, user_id=current_user.id),
+            secret_key=current_app.config["SECRET_KEY"],
         ),
         preview_url=urls["add-appointment"],
     )

@@ -1,10 +1,14 @@
-"""Refresh tokens and short-lived access tokens for staff acting outside the admin's own
-pages (the admin widgets embedded in a business's systems).
+"""Refresh tokens and short-lived access tokens, for staff acting outside the admin's own
+pages (the admin widgets, the management API) and for customers using the API.
 
-A refresh token is random, stored hashed, and names a user and an organization. It is
-exchanged for an access token: a signed, self-contained claim valid five minutes, sent as
-``Authorization: Bearer`` on each request and checked without a database lookup of the
-token itself (the membership is still checked on every request)."""
+A refresh token is random, stored hashed, and names an organization and either a staff user
+or a customer. The API exchanges it for a new one and a five-minute access token (rotation);
+presenting an exchanged token again means it leaked, and its whole family is revoked. The
+admin widgets' frames exchange their host's token without rotating it, since the host page
+keeps it and sends it every time the widget loads (seed 002's examples).
+
+An access token is a signed, self-contained claim checked without a database lookup of the
+token itself; the membership or the customer is still checked on every request."""
 
 from __future__ import annotations
 
@@ -14,16 +18,32 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from webapp.models import Member, Organization, RefreshToken, User
+from webapp.booking.errors import BookingError
+from webapp.models import Customer, Member, Organization, RefreshToken, User
 
 REFRESH_PREFIX = "mwr_"
 ACCESS_PREFIX = "mwa_"
 ACCESS_TTL = timedelta(minutes=5)
 REFRESH_TTL = timedelta(days=365)
 ACCESS_SALT = "mawid.access-token"
+
+
+class TokenReused(BookingError):
+    code = "TOKEN_REUSED"
+    http_status = 401
+    default_message = (
+        "This refresh token was already exchanged; every token of its sign-in is revoked. "
+        "Please sign in again."
+    )
+
+
+class TokenInvalid(BookingError):
+    code = "UNAUTHORIZED"
+    http_status = 401
+    default_message = "The token is missing, expired or not valid here."
 
 
 def _hash(raw: str) -> str:
@@ -33,60 +53,127 @@ def _hash(raw: str) -> str:
 
 @dataclass(frozen=True)
 class AccessClaims:
-    user_id: str
     organization_id: str
+    user_id: str | None = None
+    customer_id: str | None = None
 
 
 def issue_refresh_token(
     session: Session,
     *,
-    user: User,
     organization: Organization,
     now: datetime,
+    user: User | None = None,
+    customer: Customer | None = None,
     label: str = "",
+    family_id: str | None = None,
     lifetime: timedelta = REFRESH_TTL,
 ) -> tuple[RefreshToken, str]:
-    """A new refresh token for ``user`` acting in ``organization``; the raw token is
-    returned once and never stored."""
+    """A new refresh token for a staff ``user`` or a ``customer`` of ``organization``; the
+    raw token is returned once and never stored."""
+    if (user is None) == (customer is None):
+        raise ValueError("a refresh token names either a user or a customer")
     raw = REFRESH_PREFIX + secrets.token_urlsafe(32)
     row = RefreshToken(
         token_hash=_hash(raw),
-        user_id=user.id,
+        user_id=user.id if user else None,
+        customer_id=customer.id if customer else None,
         organization_id=organization.id,
         label=label[:100],
         hint=raw[-6:],
         created_at=now,
         expires_at=now + lifetime,
     )
+    if family_id:
+        row.family_id = family_id
     session.add(row)
     session.flush()
     return row, raw
 
 
-def find_refresh_token(session: Session, raw: object, now: datetime) -> RefreshToken | None:
-    """The live refresh token ``raw`` names, or None (unknown, revoked or expired)."""
+def _lookup(session: Session, raw: object) -> RefreshToken | None:
     if not isinstance(raw, str) or not raw.startswith(REFRESH_PREFIX) or len(raw) > 100:
         return None
-    row = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _hash(raw)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    return session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _hash(raw)))
+
+
+def _live(row: RefreshToken | None, now: datetime) -> bool:
+    return (
+        row is not None
+        and row.revoked_at is None
+        and row.rotated_at is None
+        and row.expires_at > now
+    )
+
+
+def find_refresh_token(session: Session, raw: object, now: datetime) -> RefreshToken | None:
+    """The live refresh token ``raw`` names, or None (unknown, exchanged, revoked, expired)."""
+    row = _lookup(session, raw)
+    return row if _live(row, now) else None
+
+
+def rotate(session: Session, raw: object, now: datetime) -> tuple[RefreshToken, str] | None:
+    """Exchange ``raw`` for a new token of the same family; None when it is not valid.
+    Raises ``TokenReused`` (after revoking the family; commit before re-raising) when it was
+    exchanged before."""
+    row = _lookup(session, raw)
+    if row is not None and row.rotated_at is not None and row.revoked_at is None:
+        revoke_family(session, row.family_id, now)
+        raise TokenReused()
+    if not _live(row, now):
         return None
-    return row
+    # Only one exchange of a token can win, however many race for it.
+    claimed = session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == row.id, RefreshToken.rotated_at.is_(None))
+        .values(rotated_at=now, last_used_at=now)
+    ).rowcount
+    if claimed != 1:
+        revoke_family(session, row.family_id, now)
+        raise TokenReused()
+    return issue_refresh_token(
+        session,
+        organization=session.get(Organization, row.organization_id),
+        now=now,
+        user=session.get(User, row.user_id) if row.user_id else None,
+        customer=session.get(Customer, row.customer_id) if row.customer_id else None,
+        label=row.label,
+        family_id=row.family_id,
+        lifetime=row.expires_at - row.created_at,
+    )
+
+
+def revoke_family(session: Session, family_id: str, now: datetime) -> None:
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def revoke(session: Session, row: RefreshToken, now: datetime) -> None:
+    row.revoked_at = now
+    session.flush()
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=ACCESS_SALT)
 
 
+def issue_access_token(claims: AccessClaims, *, secret_key: str) -> str:
+    payload = {"o": claims.organization_id}
+    if claims.user_id:
+        payload["u"] = claims.user_id
+    if claims.customer_id:
+        payload["c"] = claims.customer_id
+    return ACCESS_PREFIX + _serializer(secret_key).dumps(payload)
+
+
 def access_token_for(row: RefreshToken, *, secret_key: str, now: datetime) -> tuple[str, datetime]:
-    """A five-minute access token for the refresh token's user and organization."""
+    """A five-minute access token for the refresh token's user or customer."""
     row.last_used_at = now
-    return issue_access_token(row.user_id, row.organization_id, secret_key=secret_key), now + (
-        ACCESS_TTL
-    )
-
-
-def issue_access_token(user_id: str, organization_id: str, *, secret_key: str) -> str:
-    return ACCESS_PREFIX + _serializer(secret_key).dumps({"u": user_id, "o": organization_id})
+    claims = AccessClaims(row.organization_id, row.user_id, row.customer_id)
+    return issue_access_token(claims, secret_key=secret_key), now + ACCESS_TTL
 
 
 def read_access_token(raw: object, *, secret_key: str) -> AccessClaims | None:
@@ -98,13 +185,15 @@ def read_access_token(raw: object, *, secret_key: str) -> AccessClaims | None:
         )
     except (BadSignature, SignatureExpired):
         return None
-    if not isinstance(data, dict) or not data.get("u") or not data.get("o"):
+    if not isinstance(data, dict) or not data.get("o") or not (data.get("u") or data.get("c")):
         return None
-    return AccessClaims(str(data["u"]), str(data["o"]))
+    return AccessClaims(str(data["o"]), data.get("u"), data.get("c"))
 
 
 def membership(session: Session, claims: AccessClaims) -> tuple[Member, Organization] | None:
-    """The member the claims act as, if the user still belongs to the organization."""
+    """The member the claims act as, if they name a user who still belongs there."""
+    if not claims.user_id:
+        return None
     row = session.execute(
         select(Member, Organization)
         .join(Organization, Organization.id == Member.organization_id)
@@ -117,8 +206,3 @@ def membership(session: Session, claims: AccessClaims) -> tuple[Member, Organiza
         )
     ).first()
     return (row[0], row[1]) if row else None
-
-
-def revoke(session: Session, row: RefreshToken, now: datetime) -> None:
-    row.revoked_at = now
-    session.flush()

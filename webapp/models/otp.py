@@ -9,7 +9,7 @@ from webapp.extensions import db
 from webapp.models.types import IdColumn, JSONDoc, UTCDateTime, new_id, utcnow
 
 CHANNELS = ("email", "sms", "whatsapp")
-PURPOSES = ("sign_in", "verify_booking")
+PURPOSES = ("sign_in", "verify_booking", "staff_sign_in")
 
 
 class OtpChallenge(db.Model):

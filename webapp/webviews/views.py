@@ -55,7 +55,9 @@ def token_exchange():
     row = tokens.find_refresh_token(db.session, body.get("refreshToken"), now())
     if row is None or row.organization_id != g.organization.id:
         abort(401, description=_("The refresh token is not valid for this organization."))
-    member = tokens.membership(db.session, tokens.AccessClaims(row.user_id, row.organization_id))
+    member = tokens.membership(
+        db.session, tokens.AccessClaims(row.organization_id, user_id=row.user_id)
+    )
     if member is None:
         abort(401, description=_("The refresh token's user no longer belongs here."))
     access, expires_at = tokens.access_token_for(

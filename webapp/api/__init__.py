@@ -1,0 +1,14 @@
+"""The main JSON API of seed 002 at /api: ``X-APP-ID`` selects the website, ``lang`` the
+language, answers are ``{"result": ...}`` and errors ``{"error": {"code", "message",
+"details"}}``."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from webapp.api import auth  # noqa: F401  (routes register on the blueprint)
+    from webapp.api.blueprint import bp
+
+    app.register_blueprint(bp)
