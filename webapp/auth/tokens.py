@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webapp.booking.errors import BookingError
+from webapp.booking.locking import begin_write
 from webapp.models import Customer, Member, Organization, RefreshToken, User
 
 REFRESH_PREFIX = "mwr_"
@@ -116,6 +117,7 @@ def rotate(session: Session, raw: object, now: datetime) -> tuple[RefreshToken, 
     """Exchange ``raw`` for a new token of the same family; None when it is not valid.
     Raises ``TokenReused`` (after revoking the family; commit before re-raising) when it was
     exchanged before."""
+    begin_write(session)
     row = _lookup(session, raw)
     if row is not None and row.rotated_at is not None and row.revoked_at is None:
         revoke_family(session, row.family_id, now)
