@@ -371,3 +371,14 @@ def test_the_history_names_who_acted_and_where_the_booking_was_made(app, owner, 
     assert "Huda Owner" in page  # the owner who approved, by name
     assert "the customer" in page
     assert "staff:" not in page
+
+
+def test_one_customers_bookings_from_their_page(app, owner, book):
+    with_maha = book("2026-11-22 09:00", customer={"first_name": "Maha", "email": "m@example.com"})
+    book("2026-11-22 10:00", customer={"first_name": "Fahad"})
+    with app.app_context():
+        customer_id = db.session.get(Booking, with_maha).customer_id
+
+    page = text(owner.get(f"/admin/bookings?customer={customer_id}"))
+
+    assert "Maha" in page and "Fahad" not in page

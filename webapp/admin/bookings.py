@@ -84,7 +84,7 @@ def _read_filters() -> tuple[manage.BookingFilters, dict]:
             return None
 
     first, last = day("from"), day("to")
-    if "from" not in args and "to" not in args and not args.get("q"):
+    if not any(args.get(name) for name in ("from", "to", "q", "customer")):
         first = now().astimezone(_tz()).date()
     status = args.get("status") or None
     if status and status not in manage.STATUSES:
@@ -96,6 +96,7 @@ def _read_filters() -> tuple[manage.BookingFilters, dict]:
         resource_id=(args.get("resource") or None),
         status=status,
         type_id=(args.get("type") or None),
+        customer_id=(args.get("customer") or None),
         search=(args.get("q") or "").strip()[:100],
     )
     return filters, errors

@@ -49,6 +49,7 @@ class BookingFilters:
     resource_id: str | None = None
     status: str | None = None
     type_id: str | None = None
+    customer_id: str | None = None
     search: str = ""
 
 
@@ -101,6 +102,8 @@ def list_bookings(
         statement = statement.where(Booking.status == filters.status)
     if filters.type_id:
         statement = statement.where(Booking.booking_type_id == filters.type_id)
+    if filters.customer_id:
+        statement = statement.where(Booking.customer_id == filters.customer_id)
     if filters.search:
         statement = statement.join(Customer, Customer.id == Booking.customer_id).where(
             _customer_matches(filters.search)
