@@ -52,11 +52,29 @@
     if (target) target.focus();
   });
 
-  // Escape closes the side panel.
+  // The side panel: it remembers what opened it, closes with its button or Escape, and
+  // gives the focus back to that element.
+  var panelOpener = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "panel-slot") panelOpener = event.detail.elt;
+  });
+  function closePanel() {
+    var panel = document.querySelector("#panel-slot .panel");
+    if (!panel) return;
+    panel.remove();
+    if (!panelOpener) return;
+    // A refreshed calendar or list has a new element for the same booking.
+    var opener = document.body.contains(panelOpener)
+      ? panelOpener
+      : document.querySelector('[hx-get="' + panelOpener.getAttribute("hx-get") + '"]');
+    if (opener) opener.focus();
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest(".panel [data-close]")) closePanel();
+  });
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
-    var close = document.querySelector(".panel [data-close]");
-    if (close) close.click();
+    if (event.key === "Escape") closePanel();
   });
 })();
 

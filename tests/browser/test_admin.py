@@ -371,6 +371,10 @@ def test_staff_approves_a_pending_booking_from_the_calendar(
         booking = db.session.get(Booking, booking_id)
         assert booking.status == "CONFIRMED"
         assert [h.to_status for h in booking.history][-1] == "CONFIRMED"
+    # Escape closes the panel and gives the focus back to the booking on the calendar.
+    page.keyboard.press("Escape")
+    expect(panel).to_have_count(0)
+    expect(event).to_be_focused()
 
 
 # -- 3 and 4. the add-appointment admin widget on another site ---------------------------------
