@@ -3,6 +3,7 @@ address, the colours, the sites allowed to embed the widget and the snippets tha
 
 from __future__ import annotations
 
+import io
 import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
@@ -87,6 +88,29 @@ def test_a_saved_draft_reaches_customers_only_when_it_is_published(
     assert _version(app, clinic, "default").display_name == "North Smiles Dental"
     assert "North Smiles Dental" in text(client.get("/north-clinic/"))
     assert "The draft is the same as the live website." in text(owner.get("/admin/website"))
+
+
+def test_a_browser_tab_icon_is_uploaded_published_and_removed(app, owner, client, clinic, nocsrf):
+    from tests.admin.test_resources import PNG
+
+    saved = owner.post(
+        "/admin/website",
+        data={**_settings(), "logo_fav_icon": (io.BytesIO(PNG), "icon.png")},
+        content_type="multipart/form-data",
+    )
+    assert saved.status_code == 303
+    icon = _version(app, clinic, "draft").logo_fav_icon
+    assert icon["url"].startswith("/media/")
+    owner.post("/admin/website/publish")
+
+    assert f'<link rel="icon" href="{icon["url"]}">' in text(client.get("/north-clinic/"))
+    served = client.get(icon["url"])
+    assert served.mimetype == "image/png"
+    served.close()
+
+    owner.post("/admin/website", data={**_settings(), "remove_logo_fav_icon": "1"})
+    assert _version(app, clinic, "draft").logo_fav_icon is None
+    assert _version(app, clinic, "draft").logo is None  # the other image is left alone
 
 
 def test_discarding_puts_the_draft_back_to_what_customers_see(app, owner, clinic, nocsrf):

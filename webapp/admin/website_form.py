@@ -80,6 +80,7 @@ def settings_values(draft: WebsiteVersion) -> dict:
         map_lat=place.get("lat", ""),
         map_lng=place.get("lng", ""),
         logo=draft.logo,
+        logo_fav_icon=draft.logo_fav_icon,
     )
     return values
 
@@ -90,6 +91,7 @@ def posted_values(reader: FormReader, draft: WebsiteVersion) -> dict:
     for flag in BOOLEAN_FIELDS:
         values[flag] = reader.boolean(flag)
     values["logo"] = draft.logo
+    values["logo_fav_icon"] = draft.logo_fav_icon
     return values
 
 
@@ -132,7 +134,8 @@ def read_settings(reader: FormReader, organization_id: str) -> manage.WebsiteSet
     except ValidationFailed as error:
         reader.adopt(error)
     values.map = _read_map(reader)
-    values.logo = _read_logo(reader, organization_id)
+    values.logo = _read_image(reader, organization_id, "logo")
+    values.logo_fav_icon = _read_image(reader, organization_id, "logo_fav_icon")
     return values if reader else None
 
 
@@ -155,8 +158,10 @@ def _read_map(reader: FormReader) -> dict | None:
     return place or None
 
 
-def _read_logo(reader: FormReader, organization_id: str) -> dict | None:
-    upload = request.files.get("logo")
+def _read_image(reader: FormReader, organization_id: str, name: str) -> dict | None:
+    """An uploaded image for ``name`` (kept with the public media), {} to remove it, or None
+    to keep what the draft has."""
+    upload = request.files.get(name)
     if upload and upload.filename:
         try:
             kept = save_upload(
@@ -167,13 +172,13 @@ def _read_logo(reader: FormReader, organization_id: str) -> dict | None:
                 folder=current_app.config["MEDIA_FOLDER"],
             )
         except UploadRejected as error:
-            reader.fail("logo", error.message)
+            reader.fail(name, error.message)
             return None
         return {
             "key": kept["key"],
             "url": url_for("media", organization_id=organization_id, key=kept["key"]),
         }
-    if reader.boolean("remove_logo"):
+    if reader.boolean(f"remove_{name}"):
         return {}
     return None
 

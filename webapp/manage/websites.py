@@ -77,8 +77,12 @@ class WebsiteSettings:
     map: dict | None = None
     maroof: str | None = None
     saudi_business_center: str | None = None
-    # None keeps the current logo; {} removes it.
+    # None keeps the current image; {} removes it.
     logo: dict | None = None
+    logo_fav_icon: dict | None = None
+
+
+IMAGES = ("logo", "logo_fav_icon")
 
 
 def get_website(session: Session, organization: Organization) -> Website:
@@ -146,9 +150,11 @@ def save_draft(
     draft = draft_of(session, get_website(session, organization))
     for item in fields(values):
         value = getattr(values, item.name)
-        if item.name == "logo" and value is None:
+        if item.name in IMAGES:
+            if value is not None:
+                setattr(draft, item.name, value or None)
             continue
-        setattr(draft, item.name, (value or None) if item.name == "logo" else value)
+        setattr(draft, item.name, value)
     session.flush()
     return draft
 
