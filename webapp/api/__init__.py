@@ -8,7 +8,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from webapp.api import auth  # noqa: F401  (routes register on the blueprint)
+    from webapp.api import (  # noqa: F401  (routes register on the blueprint)
+        auth,
+        availability,
+        custom_fields,
+        customer,
+    )
     from webapp.api.blueprint import bp
 
     app.register_blueprint(bp)

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from functools import wraps
+
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
+from webapp.auth import tokens
 from webapp.booking.errors import NotFound, ValidationFailed
+from webapp.extensions import db
 from webapp.i18n import LANGUAGES
+from webapp.models import Customer
 from webapp.public.blueprint import find_website
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -35,7 +40,41 @@ def body() -> dict:
     return data
 
 
-def ok(result, status: int = 200):
-    response = jsonify({"result": result})
+def ok(result, status: int = 200, *, pagination: dict | None = None):
+    """The answer envelope: ``{"result": ...}``, lists with their ``pagination``."""
+    answer = {"result": result}
+    if pagination is not None:
+        answer["pagination"] = pagination
+    response = jsonify(answer)
     response.status_code = status
     return response
+
+
+def bearer_claims() -> tokens.AccessClaims | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, raw = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    claims = tokens.read_access_token(raw.strip(), secret_key=current_app.config["SECRET_KEY"])
+    if claims is None or claims.organization_id != g.organization.id:
+        return None
+    return claims
+
+
+def customer_required(view):
+    """The view acts for the customer named by the request's access token (401 without)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        claims = bearer_claims()
+        customer = (
+            db.session.get(Customer, claims.customer_id) if claims and claims.customer_id else None
+        )
+        if customer is None or customer.organization_id != g.organization.id:
+            raise tokens.TokenInvalid(
+                _("Sign in as a customer: send Authorization: Bearer <accessToken>.")
+            )
+        g.customer = customer
+        return view(*args, **kwargs)
+
+    return wrapped
