@@ -13,6 +13,9 @@ def init_app(app: Flask) -> None:
         availability,
         custom_fields,
         customer,
+        management_bookings,
+        management_catalog,
+        management_organizations,
     )
     from webapp.api.blueprint import bp
 

@@ -7,15 +7,36 @@ from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, select
 
 from webapp.auth import tokens
 from webapp.booking.errors import NotFound, ValidationFailed
 from webapp.extensions import db
 from webapp.i18n import LANGUAGES
-from webapp.models import Customer
-from webapp.public.blueprint import find_website
+from webapp.models import Customer, Organization, Website, WebsiteVersion
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+# The website of an app id, whether or not it is on (staff manage a website that is off).
+_WEBSITE = (
+    select(Website, WebsiteVersion, Organization)
+    .join(WebsiteVersion, WebsiteVersion.website_id == Website.id)
+    .join(Organization, Organization.id == Website.organization_id)
+    .where(
+        WebsiteVersion.version == "default",
+        Organization.is_deleted.is_(False),
+        Website.app_id == bindparam("app_id"),
+    )
+)
+# Paths that work on a website that is switched off: its staff manage it from here.
+STAFF_PATHS = ("/api/management/", "/api/website")
+
+
+def app_id_optional(view):
+    """The view works without ``X-APP-ID`` (e.g. an account key listing organizations)."""
+    view.app_id_optional = True
+    return view
 
 
 @bp.before_request
@@ -24,10 +45,15 @@ def _website_and_language():
     if lang in LANGUAGES:
         g.lang = lang
     app_id = (request.headers.get("X-APP-ID") or "").strip()[:64]
-    row = find_website(app_id=app_id) if app_id else None
-    if row is None:
-        raise NotFound(_("Send the website's app id in the X-APP-ID header."), header="X-APP-ID")
-    g.website, g.site, g.organization = row
+    row = db.session.execute(_WEBSITE, {"app_id": app_id}).first() if app_id else None
+    if row is not None and (row[1].on or request.path.startswith(STAFF_PATHS)):
+        g.website, g.site, g.organization = row
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "app_id_optional", False) and not app_id:
+        g.organization = None
+        return
+    raise NotFound(_("Send the website's app id in the X-APP-ID header."), header="X-APP-ID")
 
 
 def body() -> dict:
@@ -56,7 +82,7 @@ def bearer_claims() -> tokens.AccessClaims | None:
     if scheme.lower() != "bearer":
         return None
     claims = tokens.read_access_token(raw.strip(), secret_key=current_app.config["SECRET_KEY"])
-    if claims is None or claims.organization_id != g.organization.id:
+    if claims is None or g.organization is None or claims.organization_id != g.organization.id:
         return None
     return claims
 
