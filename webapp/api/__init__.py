@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         management_bookings,
         management_catalog,
         management_organizations,
+        reference,
     )
     from webapp.api.blueprint import bp
 
