@@ -41,6 +41,8 @@ def from_environment(instance_path: str) -> dict:
         # Rate limits (Flask-Limiter syntax); stored in Redis when REDIS_URL is set.
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "BOOKING_RATE_LIMIT": os.environ.get("BOOKING_RATE_LIMIT", "10/minute"),
+        # Webhooks to loopback addresses (http://localhost...): development and tests only.
+        "WEBHOOKS_ALLOW_LOOPBACK": _flag("WEBHOOKS_ALLOW_LOOPBACK", False),
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Mail: with no MAIL_SERVER, messages are written to the log.

@@ -209,8 +209,14 @@ def mark_paid_unassigned(session, clinic, booking, actor, now):
     return mark_paid(session, clinic, booking, actor, now)
 
 
+def assign(session, clinic, booking, actor, now):
+    return lifecycle.assign_booking(
+        session, clinic.organization, booking.id, resource_id=clinic.doctor.id, actor=actor, now=now
+    )
+
+
 def queue_step(target: S) -> Callable:
-    """Assignment and its timeout belong to the queue; only the guarded primitive exists."""
+    """The queue's timeout belongs to the worker; here, the guarded primitive."""
 
     def step(session, clinic, booking, actor, now):
         lifecycle.transition(session, booking, target, actor, now)
@@ -239,7 +245,7 @@ ALLOWED_STEPS = {
     (S.PENDING_APPROVAL, S.CONFIRMED): Step(approve, "staff", "newAppointment"),
     (S.PENDING_APPROVAL, S.REJECTED): Step(reject, "staff", "bookingRejected"),
     (S.PENDING_APPROVAL, S.CANCELED): Step(cancel, "staff", "providerCanceled"),
-    (S.PENDING_ASSIGNMENT, S.CONFIRMED): Step(queue_step(S.CONFIRMED), "staff", None),
+    (S.PENDING_ASSIGNMENT, S.CONFIRMED): Step(assign, "staff", "bookingAssigned"),
     (S.PENDING_ASSIGNMENT, S.REJECTED): Step(queue_step(S.REJECTED), "staff", None),
     (S.PENDING_ASSIGNMENT, S.CANCELED): Step(cancel, "customer", "customerCanceled"),
     (S.CONFIRMED, S.COMPLETED): Step(complete, "staff", None, at_start=True),

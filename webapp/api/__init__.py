@@ -13,9 +13,18 @@ def init_app(app: Flask) -> None:
         availability,
         custom_fields,
         customer,
+        customer_bookings,
+        customer_scheduling,
         management_bookings,
         management_catalog,
+        management_customers,
+        management_fields,
         management_organizations,
+        management_queue,
+        management_scheduling,
+        management_types,
+        management_webhooks,
+        management_website,
         reference,
     )
     from webapp.api.blueprint import bp

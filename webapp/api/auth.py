@@ -31,7 +31,7 @@ def _limit(name: str, default: str):
 def _identity(data: dict) -> tuple[str, str, bool]:
     """(channel, normalized address, staff?) of a request or verify body."""
     method = data.get("method")
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise ValidationFailed(_("method must be sms, whatsapp or email."), field="method")
     raw = data.get("email") if method == "email" else data.get("phoneNumber")
     if not isinstance(raw, str) or not raw.strip():

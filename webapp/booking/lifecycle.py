@@ -1,6 +1,6 @@
 """What people do with bookings: create, hold, confirm, approve, reject, cancel, complete,
-mark paid, reschedule. Status changes go through :mod:`states` (the state machine); expiry by
-time lives in :mod:`expiry`.
+mark paid, reschedule, assign a queued booking to a provider, end one under way. Status
+changes go through :mod:`states` (the state machine); expiry by time lives in :mod:`expiry`.
 
 Every write takes the booking lock first (:mod:`locking`), sweeps expired holds, checks, then
 writes the booking, its history row and its outbox events in the caller's transaction.
@@ -9,20 +9,25 @@ Functions flush; the caller commits once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.booking import availability as av
 from webapp.booking import intervals as iv
 from webapp.booking import slots as sl
+from webapp.booking.busy import load_busy
 from webapp.booking.errors import (
+    AlreadyAssigned,
     BookingConflict,
     BookingError,
+    BookingExpired,
     HoldExpired,
     InvalidResource,
     InvalidTimezone,
@@ -58,7 +63,7 @@ from webapp.booking.states import (  # noqa: F401  (part of this module's interf
     record,
     transition,
 )
-from webapp.models import Booking, BookingStatus, Customer, Organization
+from webapp.models import Booking, BookingHistory, BookingStatus, Customer, Organization
 
 EXCLUSION_VIOLATION = "23P01"
 HOLD_MINUTES_RANGE = (1, 120)
@@ -90,6 +95,7 @@ def create_booking(
     now: datetime,
     customer: Customer | None = None,
     resource_id: str | None = None,
+    resource_ids: Sequence[str] | None = None,
     category_id: str | None = None,
     resource_filters: Mapping[str, object] | None = None,
     time_adjusters: Mapping[str, object] | None = None,
@@ -104,8 +110,9 @@ def create_booking(
     suggestion_grid: sl.SlotGrid | None = None,
 ) -> Booking:
     """Book ``start`` (a hold when ``hold_minutes`` is given). Without ``resource_id`` the
-    least-busy free resource is chosen. Raises BOOKING_CONFLICT with ``next_available``
-    when the time is taken, even when it was taken by a concurrent request a moment ago."""
+    least-busy free resource is chosen (among ``resource_ids`` when given). Raises
+    BOOKING_CONFLICT with ``next_available`` when the time is taken, even when it was taken
+    by a concurrent request a moment ago."""
     _require_aware(start, "start")
     if timezone is not None and not iv.is_valid_timezone(timezone):
         raise InvalidTimezone(timezone=str(timezone)[:64])
@@ -127,7 +134,7 @@ def create_booking(
         session,
         organization,
         booking_type_id,
-        resource_ids=[resource_id] if resource_id else None,
+        resource_ids=[resource_id] if resource_id else resource_ids or None,
         category_id=category_id,
         resource_filters=resource_filters,
         time_adjusters=time_adjusters,
@@ -300,7 +307,8 @@ def confirm_hold(
     info: Mapping[str, object] | None = None,
     payment_window_minutes: int = 30,
 ) -> Booking:
-    """Turn a hold into a booking; its status follows the type's settings."""
+    """Turn a hold into a booking; its status follows the type's settings (a hold that
+    reschedules a booking takes that booking's standing)."""
     if customer is not None and customer.organization_id != organization.id:
         raise NotFound("Customer not found.")
     booking = _load(session, organization, booking_id)
@@ -313,7 +321,9 @@ def confirm_hold(
         )
     if booking.expires_at is None or booking.expires_at <= now:
         raise HoldExpired(expired_at=booking.expires_at.isoformat() if booking.expires_at else None)
-    status = initial_status(booking.booking_type, organization, on_behalf=actor.is_staff)
+    status = _standing_before_reschedule(session, booking) or initial_status(
+        booking.booking_type, organization, on_behalf=actor.is_staff
+    )
     if customer is not None:
         booking.customer_id = customer.id
     if info:
@@ -324,7 +334,31 @@ def confirm_hold(
     transition(session, booking, status, actor, now)
     if booking.rescheduled_from_id is None:
         emit(session, booking, EVENT_FOR_STATUS.get(status), now)
+    else:
+        emit(
+            session,
+            booking,
+            "appointmentRescheduled",
+            now,
+            previous_booking_id=booking.rescheduled_from_id,
+        )
     return booking
+
+
+def _standing_before_reschedule(session: Session, booking: Booking) -> BookingStatus | None:
+    """The status the booking a hold reschedules had before it was canceled for it."""
+    if booking.rescheduled_from_id is None:
+        return None
+    previous = session.scalar(
+        select(BookingHistory.from_status)
+        .where(
+            BookingHistory.booking_id == booking.rescheduled_from_id,
+            BookingHistory.to_status == S.CANCELED.value,
+        )
+        .order_by(BookingHistory.id.desc())
+        .limit(1)
+    )
+    return S(previous) if previous in RESCHEDULABLE else None
 
 
 def approve_booking(session, organization, booking_id, *, actor: Actor, now: datetime) -> Booking:
@@ -395,6 +429,80 @@ def mark_paid(session, organization, booking_id, *, actor: Actor, now: datetime)
     return booking
 
 
+def assign_booking(
+    session: Session,
+    organization: Organization,
+    booking_id: str,
+    *,
+    resource_id: str,
+    actor: Actor,
+    now: datetime,
+) -> Booking:
+    """A provider takes a booking from the queue: it is confirmed on ``resource_id``, from
+    now (or at its own time, when it has one) for its duration. Of providers taking it at
+    once, one wins; the others hear SCH-ALREADY_ASSIGNED. A booking whose time in the queue
+    ran out answers BKS-110."""
+    booking = _load(session, organization, booking_id)
+    if booking.status != S.PENDING_ASSIGNMENT:
+        if booking.status in (S.CONFIRMED, S.COMPLETED):
+            raise AlreadyAssigned(status=booking.status, resourceId=booking.resource_id)
+        if booking.status == S.REJECTED and booking.expires_at and booking.expires_at <= now:
+            raise BookingExpired(expired_at=booking.expires_at.isoformat())
+        _require(booking, S.PENDING_ASSIGNMENT, "assigned")
+    if booking.expires_at is not None and booking.expires_at <= now:
+        raise BookingExpired(expired_at=booking.expires_at.isoformat())
+    ctx = av.load_context(
+        session, organization, booking.booking_type_id, resource_ids=[resource_id], show_all=True
+    )
+    lock_resources(session, organization.id, [resource_id])
+    sweep_expired_holds(session, [resource_id], now)
+    start = booking.start_at or now
+    end = start + timedelta(minutes=booking.duration)
+    before = timedelta(minutes=ctx.service.before)
+    after = timedelta(minutes=ctx.service.after)
+    block = (iv.to_instant(start - before), iv.to_instant(end + after))
+    busy = load_busy(session, [resource_id], start - before, end + after, now)[resource_id]
+    if iv.overlaps_any(busy, block):
+        raise BookingConflict(requested_time=start.isoformat(), resourceId=resource_id)
+    booking.resource_id = resource_id
+    booking.start_at, booking.end_at = start, end
+    booking.block_start, booking.block_end = start - before, end + after
+    booking.expires_at = None
+    if dialect_name(session) == "postgresql":
+        try:
+            with session.begin_nested():
+                transition(session, booking, S.CONFIRMED, actor, now)
+        except IntegrityError as exc:
+            if getattr(exc.orig, "sqlstate", None) != EXCLUSION_VIOLATION:
+                raise
+            raise BookingConflict(requested_time=start.isoformat()) from exc
+    else:
+        transition(session, booking, S.CONFIRMED, actor, now)
+    emit(session, booking, "bookingAssigned", now, resourceId=resource_id)
+    return booking
+
+
+def end_booking(session, organization, booking_id, *, actor: Actor, now: datetime) -> Booking:
+    """The provider ends a booking under way: it is completed and shortened to the time
+    served (whole minutes, at least one), so its resource is free again from then on."""
+    booking = _load(session, organization, booking_id)
+    _require(booking, S.CONFIRMED, "ended")
+    if booking.start_at is None or booking.start_at > now:
+        raise InvalidTransition(
+            "A booking can be ended only once it has started.",
+            start=booking.start_at.isoformat() if booking.start_at else None,
+        )
+    served = max(1, math.ceil((now - booking.start_at).total_seconds() / 60))
+    if served < booking.duration:
+        end = booking.start_at + timedelta(minutes=served)
+        if booking.block_end is not None and booking.end_at is not None:
+            booking.block_end = end + (booking.block_end - booking.end_at)
+        booking.end_at = end
+        booking.duration = served
+    transition(session, booking, S.COMPLETED, actor, now)
+    return booking
+
+
 def reschedule_booking(
     session: Session,
     organization: Organization,
@@ -406,9 +514,11 @@ def reschedule_booking(
     resource_id: str | None = None,
     timezone: str | None = None,
     reason: str | None = None,
+    hold_minutes: int | None = None,
 ) -> Booking:
     """Move a booking: a new booking linked by ``rescheduled_from``, the old one canceled,
-    in one transaction; the old time is free for the new booking itself."""
+    in one transaction; the old time is free for the new booking itself. With
+    ``hold_minutes`` the new booking is a hold, confirmed later with :func:`confirm_hold`."""
     old = _load(session, organization, booking_id)
     if not can_reschedule(old):
         raise InvalidTransition(f"A {old.status} booking cannot be rescheduled.", status=old.status)
@@ -434,9 +544,11 @@ def reschedule_booking(
             source=old.source,
             website_id=old.website_id,
             timezone=timezone,
+            hold_minutes=hold_minutes,
             rescheduled_from=carryover,
         )
-    emit(session, new, "appointmentRescheduled", now, previous_booking_id=old.id)
+    if hold_minutes is None:  # a hold tells when it is confirmed
+        emit(session, new, "appointmentRescheduled", now, previous_booking_id=old.id)
     return new
 
 
@@ -468,6 +580,7 @@ __all__ = [
     "SYSTEM",
     "TRANSITIONS",
     "approve_booking",
+    "assign_booking",
     "begin_write",
     "can_cancel",
     "can_reschedule",
@@ -476,6 +589,7 @@ __all__ = [
     "complete_booking",
     "confirm_hold",
     "create_booking",
+    "end_booking",
     "expire_due",
     "hold_slot",
     "initial_status",

@@ -59,6 +59,9 @@ class BookingTypeValues:
     book_from_website: bool = True
     position: int = 0
     resource_ids: list[str] = field(default_factory=list)
+    # None keeps what is stored (the admin's form has neither).
+    schedule: dict | None = None
+    photos: list[dict] | None = None
 
 
 def get_booking_type(session: Session, organization: Organization, type_id: str) -> BookingType:
@@ -189,6 +192,10 @@ def save_booking_type(
     booking_type.payment_methods = [m for m in PAYMENT_METHODS if m in values.payment_methods]
     booking_type.book_from_website = values.book_from_website
     booking_type.position = values.position
+    if values.schedule is not None:
+        booking_type.schedule = dict(values.schedule)
+    if values.photos is not None:
+        booking_type.photos = list(values.photos)
     session.flush()
     _offer(resources, booking_type, set(values.resource_ids))
     session.flush()

@@ -51,6 +51,14 @@ class BookingFilters:
     type_id: str | None = None
     customer_id: str | None = None
     search: str = ""
+    # Several at once (the API's comma-separated lists); each given filter applies.
+    statuses: tuple[str, ...] = ()
+    resource_ids: tuple[str, ...] = ()
+    # Instants, both included, for a finer bound than whole days.
+    since: datetime | None = None
+    until: datetime | None = None
+    # Which date the bounds are of: the appointment's ("start") or when it was made.
+    dates_of: str = "start"
 
 
 @dataclass(frozen=True)
@@ -79,21 +87,31 @@ def list_bookings(
     resource_scope: Sequence[str] | None = None,
     after: Cursor | None = None,
     limit: int = PAGE_SIZE,
+    descending: bool = False,
+    timezone: str | None = None,
+    columns: Sequence = LIST_COLUMNS,
 ) -> BookingPage:
-    """Bookings in start order, ``limit`` at a time; ``resource_scope`` limits a staff
-    member to their own resources. Bookings without a time (the queue) are not listed."""
-    tz = ZoneInfo(organization.timezone)
+    """Bookings in start order (latest first when ``descending``), ``limit`` at a time;
+    ``resource_scope`` limits a staff member to their own resources. Dates are local to
+    ``timezone`` (the organization's by default); ``columns`` are the loader options of a
+    row. Bookings without a time (the queue) are not listed."""
+    tz = ZoneInfo(timezone or organization.timezone)
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     statement = (
         select(Booking)
-        .options(*LIST_COLUMNS)
+        .options(*columns)
         .where(Booking.organization_id == organization.id, Booking.start_at.is_not(None))
     )
+    dated = Booking.created_at if filters.dates_of == "created" else Booking.start_at
     if filters.first:
-        statement = statement.where(Booking.start_at >= _local_midnight(filters.first, tz))
+        statement = statement.where(dated >= _local_midnight(filters.first, tz))
     if filters.last:
         end = _local_midnight(filters.last + timedelta(days=1), tz)
-        statement = statement.where(Booking.start_at < end)
+        statement = statement.where(dated < end)
+    if filters.since:
+        statement = statement.where(dated >= filters.since)
+    if filters.until:
+        statement = statement.where(dated <= filters.until)
     if resource_scope is not None:
         statement = statement.where(Booking.resource_id.in_(list(resource_scope)))
     if filters.resource_id:
@@ -104,20 +122,34 @@ def list_bookings(
         statement = statement.where(Booking.booking_type_id == filters.type_id)
     if filters.customer_id:
         statement = statement.where(Booking.customer_id == filters.customer_id)
+    if filters.statuses:
+        statement = statement.where(Booking.status.in_(filters.statuses))
+    if filters.resource_ids:
+        statement = statement.where(Booking.resource_id.in_(filters.resource_ids))
     if filters.search:
         statement = statement.join(Customer, Customer.id == Booking.customer_id).where(
             _customer_matches(filters.search)
         )
-    if after is not None:
+    if after is not None and descending:
+        statement = statement.where(
+            or_(
+                Booking.start_at < after.start,
+                and_(Booking.start_at == after.start, Booking.id < after.booking_id),
+            )
+        )
+    elif after is not None:
         statement = statement.where(
             or_(
                 Booking.start_at > after.start,
                 and_(Booking.start_at == after.start, Booking.id > after.booking_id),
             )
         )
-    rows = list(
-        session.scalars(statement.order_by(Booking.start_at, Booking.id).limit(limit + 1)).unique()
+    order = (
+        (Booking.start_at.desc(), Booking.id.desc())
+        if descending
+        else (Booking.start_at, Booking.id)
     )
+    rows = list(session.scalars(statement.order_by(*order).limit(limit + 1)).unique())
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = Cursor(rows[-1].start_at, rows[-1].id) if more and rows else None

@@ -18,21 +18,7 @@ MAX_DOMAINS = 50
 def add_allowed_domain(session: Session, organization: Organization, text: str) -> str:
     """Let the pages of one more origin embed the widget; answers the canonical origin."""
     website = get_website(session, organization)
-    origin = normalize_origin(text)
-    if origin is None:
-        raise ValidationFailed(
-            _(
-                "Enter the address of a site: https:// or http://, then the domain and an "
-                "optional port, without a path (such as https://shop.example.com)."
-            ),
-            field="origin",
-        )
-    host = origin.split("://", 1)[1]
-    if host.startswith("*.") and "." not in host[2:].split(":")[0]:
-        raise ValidationFailed(
-            _("A wildcard covers the subdomains of one domain, such as https://*.example.com."),
-            field="origin",
-        )
+    origin = check_origin(text)
     current = allowed_origins(website.allowed_domains)
     if origin in current:
         raise ValidationFailed(_("%(origin)s is allowed already.", origin=origin), field="origin")
@@ -43,6 +29,43 @@ def add_allowed_domain(session: Session, organization: Organization, text: str) 
     website.allowed_domains = [*current, origin]
     session.flush()
     return origin
+
+
+def check_origin(text: object, field: str = "origin") -> str:
+    """``text`` as a canonical origin that may be allowed, or a problem naming ``field``."""
+    origin = normalize_origin(text)
+    if origin is None:
+        raise ValidationFailed(
+            _(
+                "Enter the address of a site: https:// or http://, then the domain and an "
+                "optional port, without a path (such as https://shop.example.com)."
+            ),
+            field=field,
+        )
+    host = origin.split("://", 1)[1]
+    if host.startswith("*.") and "." not in host[2:].split(":")[0]:
+        raise ValidationFailed(
+            _("A wildcard covers the subdomains of one domain, such as https://*.example.com."),
+            field=field,
+        )
+    return origin
+
+
+def set_allowed_domains(
+    session: Session, organization: Organization, entries: list, field: str = "origin"
+) -> list[str]:
+    """Allow exactly these origins (canonical, each once); answers the list kept."""
+    website = get_website(session, organization)
+    origins: dict[str, None] = {}
+    for entry in entries:
+        origins.setdefault(check_origin(entry, field), None)
+    if len(origins) > MAX_DOMAINS:
+        raise ValidationFailed(
+            _("A website allows at most %(n)d domains.", n=MAX_DOMAINS), field=field
+        )
+    website.allowed_domains = list(origins)
+    session.flush()
+    return website.allowed_domains
 
 
 def remove_allowed_domain(session: Session, organization: Organization, entry: str) -> bool:

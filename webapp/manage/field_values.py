@@ -81,6 +81,8 @@ class FieldValues:
     allowed_countries_list: list[str] = field(default_factory=list)
     forbidden_countries_list: list[str] = field(default_factory=list)
     position: int = 0
+    # When the field is shown (kept as given; None keeps what is stored).
+    condition: dict | None = None
 
     @property
     def is_core(self) -> bool:
@@ -150,6 +152,7 @@ def values_of(custom_field: CustomField) -> FieldValues:
         allowed_countries_list=list(custom_field.allowed_countries_list or ()),
         forbidden_countries_list=list(custom_field.forbidden_countries_list or ()),
         position=custom_field.position or 0,
+        condition=dict(custom_field.condition or {}),
     )
 
 

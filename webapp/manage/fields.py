@@ -7,6 +7,7 @@ do not apply to a field's type are cleared, so the form never acts on a leftover
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 
 import phonenumbers
@@ -71,8 +72,11 @@ def problems_of(
     organization: Organization,
     values: FieldValues,
     custom_field: CustomField | None = None,
+    *,
+    planned: Mapping[str, FieldValues] | None = None,
 ) -> dict[str, str]:
-    """Every rule the (normalized) ``values`` break, as {form field: message}."""
+    """Every rule the (normalized) ``values`` break, as {form field: message}. ``planned``
+    are the other fields of the scope as they will be once a whole list is saved."""
     problems: dict[str, str] = {}
     problems.update(_key_problems(session, organization, values, custom_field))
     if not values.name.strip() or len(values.name) > 200:
@@ -105,7 +109,7 @@ def problems_of(
     if values.is_phone:
         problems.update(_phone_problems(values))
     if values.is_core and values.key in ("phoneNumber", "email"):
-        problem = _identity_problem(session, organization, values)
+        problem = _identity_problem(session, organization, values, planned or {})
         if problem:
             problems.setdefault(*problem)
     return problems
@@ -242,13 +246,18 @@ def _phone_problems(values: FieldValues) -> dict[str, str]:
     return problems
 
 
-def _identity_problem(session, organization, values: FieldValues) -> tuple[str, str] | None:
+def _identity_problem(
+    session, organization, values: FieldValues, planned: Mapping[str, FieldValues]
+) -> tuple[str, str] | None:
     """The phone number and email rules: customers are told apart by one of them, so at least
     one stays switched on and required."""
     state = {}
     for key in ("phoneNumber", "email"):
         if key == values.key:
             state[key] = (values.enabled, values.optional)
+            continue
+        if key in planned:
+            state[key] = (planned[key].enabled, planned[key].optional)
             continue
         row = session.scalar(
             select(CustomField).where(
@@ -291,6 +300,58 @@ def save_field(
     if problems:
         name, message = next(iter(problems.items()))
         raise ValidationFailed(message, field=name, errors=problems)
+    return _store(session, organization, values, custom_field)
+
+
+def replace_fields(
+    session: Session, organization: Organization, scope: str, fields: list[FieldValues]
+) -> list[CustomField]:
+    """Make the scope's fields exactly ``fields``, in that order: a field is known by its
+    key; stored fields left out are deleted, except the core customer fields, which keep
+    their settings and follow the others. Every field is checked against the others as they
+    will be, before anything is written; problems are keyed ``<index>.<form field>``."""
+    if scope not in SCOPES:
+        raise ValidationFailed(_("Choose customer or booking fields."), field="scope")
+    stored = {f.key: f for f in list_fields(session, organization, scope)}
+    if scope == "customer":
+        sent = {values.key for values in fields}
+        kept = [
+            values_of(stored[key]) if key in stored else core_defaults(key)
+            for key in CORE_CUSTOMER_FIELDS
+            if key not in sent
+        ]
+        fields = [*fields, *sorted(kept, key=lambda values: (values.position, values.key))]
+    planned: dict[str, FieldValues] = {}
+    where: dict[str, int] = {}
+    problems: dict[str, str] = {}
+    for index, values in enumerate(fields):
+        values.scope = scope
+        values.position = index
+        values = normalized(values)
+        if values.key in planned:
+            problems[f"{index}.key"] = _("Two fields have the key %(key)s.", key=values.key)
+            continue
+        planned[values.key], where[values.key] = values, index
+    for key, values in planned.items():
+        found = problems_of(session, organization, values, stored.get(key), planned=planned)
+        problems.update({f"{where[key]}.{name}": message for name, message in found.items()})
+    if problems:
+        problems = dict(sorted(problems.items(), key=lambda item: int(item[0].split(".")[0])))
+        name, message = next(iter(problems.items()))
+        raise ValidationFailed(message, field=name, errors=problems)
+    for key, row in stored.items():
+        if key not in planned:
+            session.delete(row)
+    session.flush()
+    return [_store(session, organization, v, stored.get(k)) for k, v in planned.items()]
+
+
+def _store(
+    session: Session,
+    organization: Organization,
+    values: FieldValues,
+    custom_field: CustomField | None,
+) -> CustomField:
     if custom_field is None:
         custom_field = CustomField(
             organization_id=organization.id, scope=values.scope, key=values.key
@@ -316,6 +377,8 @@ def save_field(
     custom_field.allowed_countries_list = list(values.allowed_countries_list)
     custom_field.forbidden_countries_list = list(values.forbidden_countries_list)
     custom_field.position = values.position
+    if values.condition is not None:
+        custom_field.condition = dict(values.condition)
     session.flush()
     return custom_field
 

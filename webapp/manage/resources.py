@@ -5,13 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts import normalize_email
 from webapp.booking.errors import NotFound, ValidationFailed
 from webapp.booking.intervals import is_valid_timezone
-from webapp.models import Booking, BookingType, Organization, Resource, ResourceCategory
+from webapp.models import (
+    Booking,
+    BookingType,
+    Member,
+    Organization,
+    Resource,
+    ResourceCategory,
+    User,
+)
 
 MAX_META_ENTRIES = 50
 
@@ -32,6 +40,9 @@ class ResourceValues:
     provider_phone: str | None = None
     position: int = 0
     photo: dict | None = None
+    # None keeps what is stored (the admin's form has neither).
+    photos: list[dict] | None = None
+    activated: bool | None = None
 
 
 def get_resource(session: Session, organization: Organization, resource_id: str) -> Resource:
@@ -101,9 +112,35 @@ def save_resource(
     resource.position = values.position
     if values.photo is not None:
         resource.photo = values.photo or None
+    if values.photos is not None:
+        resource.photos = list(values.photos)
+    if values.activated is not None:
+        resource.activated = values.activated
     resource.booking_types = types
     session.flush()
     return resource
+
+
+def link_provider(session: Session, organization: Organization, resource: Resource) -> bool:
+    """Make the member whose email or phone the resource names as its provider provide it
+    (they then manage it and find it among their own). False when no member matches."""
+    conditions = []
+    if resource.provider_email:
+        conditions.append(User.email == resource.provider_email)
+    if resource.provider_phone:
+        conditions.append(User.phone == resource.provider_phone)
+    if not conditions:
+        return False
+    members = session.scalars(
+        select(Member)
+        .join(User, User.id == Member.user_id)
+        .where(Member.organization_id == organization.id, or_(*conditions))
+    ).all()
+    for member in members:
+        if all(r.id != resource.id for r in member.resources):
+            member.resources.append(resource)
+    session.flush()
+    return bool(members)
 
 
 def _types(session: Session, organization: Organization, type_ids: list[str]) -> list:

@@ -143,20 +143,54 @@ def save_draft(
     session: Session, organization: Organization, values: WebsiteSettings
 ) -> WebsiteVersion:
     """Check every setting (all problems at once) and write them to the draft."""
+    return save_version(session, organization, values, version=DRAFT)
+
+
+def save_version(
+    session: Session,
+    organization: Organization,
+    values: WebsiteSettings,
+    *,
+    version: str,
+    theme: dict[str, str] | None = None,
+) -> WebsiteVersion:
+    """Check every setting (and the colours, when given) and write them to the draft, or
+    straight to the live version. Written live, the draft follows every setting it had not
+    changed, so its own unpublished changes stay and nothing else goes back on publishing."""
     errors = check_settings(values)
+    chosen = None
+    if theme is not None:
+        chosen, theme_errors = check_theme(theme)
+        errors.update(theme_errors)
     if errors:
         first = next(iter(errors))
         raise ValidationFailed(errors[first], field=first, fields=errors)
-    draft = draft_of(session, get_website(session, organization))
+    website = get_website(session, organization)
+    draft = draft_of(session, website)
+    if version == DRAFT:
+        _write(draft, values, chosen)
+        session.flush()
+        return draft
+    live = website.settings
+    before = {name: copy.deepcopy(getattr(live, name)) for name in SETTING_COLUMNS}
+    _write(live, values, chosen)
+    for name in SETTING_COLUMNS:
+        if getattr(draft, name) == before[name]:
+            setattr(draft, name, copy.deepcopy(getattr(live, name)))
+    session.flush()
+    return live
+
+
+def _write(target: WebsiteVersion, values: WebsiteSettings, theme: dict | None) -> None:
     for item in fields(values):
         value = getattr(values, item.name)
         if item.name in IMAGES:
             if value is not None:
-                setattr(draft, item.name, value or None)
+                setattr(target, item.name, value or None)
             continue
-        setattr(draft, item.name, value)
-    session.flush()
-    return draft
+        setattr(target, item.name, value)
+    if theme is not None:
+        target.theme = theme
 
 
 def check_settings(values: WebsiteSettings) -> dict[str, str]:
@@ -299,10 +333,10 @@ def format_fixed_times(minutes: list[int] | None) -> str:
     return ", ".join(f"{m // 60:02d}:{m % 60:02d}" for m in minutes or [])
 
 
-def save_theme(session: Session, organization: Organization, theme: dict[str, str]) -> dict:
-    """The draft's colours; an empty value means the website's default colour."""
-    errors = {}
-    chosen = {}
+def check_theme(theme: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """The colours chosen (lower case, empty ones left out) and the problems by field."""
+    errors: dict[str, str] = {}
+    chosen: dict[str, str] = {}
     for key, value in theme.items():
         if key not in THEME_PROPERTIES:
             errors["__all__"] = _("Only the colours offered can be changed.")
@@ -310,6 +344,12 @@ def save_theme(session: Session, organization: Organization, theme: dict[str, st
             errors[f"theme_{key}"] = _("Enter a colour such as #0f6e6e.")
         elif value:
             chosen[key] = value.lower()
+    return chosen, errors
+
+
+def save_theme(session: Session, organization: Organization, theme: dict[str, str]) -> dict:
+    """The draft's colours; an empty value means the website's default colour."""
+    chosen, errors = check_theme(theme)
     if errors:
         first = next(iter(errors))
         raise ValidationFailed(errors[first], field=first, fields=errors)

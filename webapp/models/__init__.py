@@ -15,6 +15,7 @@ from webapp.models.resources import Resource, ResourceCategory, resource_types
 from webapp.models.rules import OffRules, TimeRules
 from webapp.models.tokens import RefreshToken
 from webapp.models.users import Member, User, member_resources
+from webapp.models.webhooks import WebhookSubscription
 from webapp.models.websites import Website, WebsiteVersion
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "ResourceCategory",
     "TimeRules",
     "User",
+    "WebhookSubscription",
     "Website",
     "WebsiteVersion",
     "member_resources",

@@ -77,12 +77,13 @@ class FieldSpec:
 # -- Which fields a form shows -------------------------------------------------------------
 
 
-def customer_specs(fields: Sequence[CustomField]) -> list[FieldSpec]:
-    """The customer's details: the core four unless switched off, then the organization's own."""
+def customer_specs(fields: Sequence[CustomField], *, staff: bool = False) -> list[FieldSpec]:
+    """The customer's details: the core four unless switched off, then the organization's own
+    (``staff``: those shown only to staff too)."""
     rows = [f for f in fields if f.scope == "customer"]
     keys = {f.key for f in rows}
     defaults = [_core_default(key) for key in _CORE_ORDER if key not in keys]
-    return [_spec(field, CUSTOMER_PREFIX) for field in defaults + _shown(rows)]
+    return [_spec(field, CUSTOMER_PREFIX) for field in defaults + _shown(rows, staff)]
 
 
 def booking_specs(
@@ -90,8 +91,10 @@ def booking_specs(
     booking_type_id: str,
     *,
     exclude_filters_and_adjusters: bool = True,
+    staff: bool = False,
 ) -> list[FieldSpec]:
-    """Questions about one booking; filters and adjusters are asked before a time is chosen."""
+    """Questions about one booking; filters and adjusters are asked before a time is chosen.
+    ``staff``: the questions shown only to staff too."""
     rows = [
         f
         for f in fields
@@ -99,15 +102,15 @@ def booking_specs(
         and f.applies_to(booking_type_id)
         and not (exclude_filters_and_adjusters and (f.filters_resources or f.adjusts_time))
     ]
-    return [_spec(field, BOOKING_PREFIX) for field in _shown(rows)]
+    return [_spec(field, BOOKING_PREFIX) for field in _shown(rows, staff)]
 
 
-def _shown(rows: Iterable[CustomField]) -> list[CustomField]:
+def _shown(rows: Iterable[CustomField], staff: bool = False) -> list[CustomField]:
     # providerOnly fields are for staff: customers never see them, core fields included.
     visible = [
         f
         for f in rows
-        if f.enabled is not False and f.visibility == "public" and f.type in FIELD_TYPES
+        if f.enabled is not False and (staff or f.visibility == "public") and f.type in FIELD_TYPES
     ]
     return sorted(visible, key=lambda f: f.position or 0)
 

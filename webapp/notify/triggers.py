@@ -1,0 +1,113 @@
+"""What webhooks are sent for, and what they carry.
+
+Subscriptions name a seed-002 trigger id (``newBooking``...) or one of the short event names
+of seed 000 (``booking.created``...), which stand for several triggers. Deliveries for a
+trigger id carry the seed-002 booking payload; deliveries for an event name carry the
+seed-000 envelope ``{"event", "data"}``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+# Seed-002 trigger ids with the status the booking has when each fires.
+TRIGGERS: dict[str, str] = {
+    "newBooking": "PENDING_APPROVAL",
+    "newAppointment": "CONFIRMED",
+    "appointmentRescheduled": "CONFIRMED",
+    "bookingRejected": "REJECTED",
+    "customerCanceled": "CANCELED",
+    "providerCanceled": "CANCELED",
+    "bookingUnassigned": "PENDING_ASSIGNMENT",
+    "bookingAssigned": "CONFIRMED",
+    "bookingExpired": "REJECTED",
+    "queuePositionUpdated": "PENDING_ASSIGNMENT",
+    "oneDayBeforeAppointment": "CONFIRMED",
+    "oneHourBeforeAppointment": "CONFIRMED",
+    "tenMinutesBeforeAppointment": "CONFIRMED",
+    "beforeAppointment": "CONFIRMED",
+    "afterAppointment": "CONFIRMED",
+    "oneDayAfterAppointment": "CONFIRMED",
+}
+# Seed-000 event names and the triggers each stands for.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "booking.created": ("newBooking", "newAppointment", "bookingUnassigned"),
+    "booking.confirmed": ("newAppointment", "bookingAssigned"),
+    "booking.cancelled": ("customerCanceled", "providerCanceled"),
+    "booking.completed": ("afterAppointment",),
+    "booking.rescheduled": ("appointmentRescheduled",),
+}
+ALL_TRIGGERS = (*TRIGGERS, *ALIASES)
+
+
+def is_trigger(name: object) -> bool:
+    return isinstance(name, str) and (name in TRIGGERS or name in ALIASES)
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
+        f"{moment.microsecond // 1000:03d}Z"
+    )
+
+
+def booking_payload(
+    trigger: str,
+    *,
+    booking_id: str,
+    status: str,
+    start: datetime,
+    minutes: int,
+    timezone: str,
+    customer: dict,
+    provider: dict,
+    resource: dict,
+    page: dict,
+    booking_type: dict,
+    info: dict | None = None,
+    data: dict | None = None,
+) -> dict:
+    """The seed-002 body of a delivery: ``dateTime`` is a JSON string of the UTC start, as
+    the seed writes it; ``info`` adds the booking's own times (date + military time in the
+    website's zone, ISO-8601 with offset)."""
+    zone = ZoneInfo(timezone)
+    local_start = start.astimezone(zone)
+    local_end = (start + timedelta(minutes=minutes)).astimezone(zone)
+    return {
+        "id": booking_id,
+        "trigger": trigger,
+        "customer": customer,
+        "provider": provider,
+        "resource": resource,
+        "page": page,
+        "type": booking_type,
+        "dateTime": json.dumps(_utc_text(start)),
+        "info": {
+            "status": status,
+            "startDate": local_start.date().isoformat(),
+            "startTime": local_start.hour * 100 + local_start.minute,
+            "startDateTime": local_start.isoformat(),
+            "endDateTime": local_end.isoformat(),
+            "timeZone": timezone,
+            "duration": minutes,
+            **(info or {}),
+        },
+        "data": data or {},
+    }
+
+
+def event_payload(
+    event: str, *, booking_id: str, service: str, start: datetime, minutes: int, customer: dict
+) -> dict:
+    """The seed-000 body of a delivery for an event name."""
+    return {
+        "event": event,
+        "data": {
+            "id": booking_id,
+            "service": service,
+            "duration": minutes,
+            "scheduled_at": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "customer": {"email": customer.get("email"), "name": customer.get("name")},
+        },
+    }
