@@ -248,13 +248,9 @@ def read_translations(value: object, field: str, max_length: int) -> Iterator[tu
         if text is None:
             text = ""
         if not isinstance(text, str) or len(text) > max_length:
+            where = f"{field}.{lang}"
             raise fail(
-                f"{field}.{lang}",
-                _(
-                    "%(name)s: a text of at most %(n)d characters.",
-                    name=f"{field}.{lang}",
-                    n=max_length,
-                ),
+                where, _("%(name)s: a text of at most %(n)d characters.", name=where, n=max_length)
             )
         yield lang, text.strip()
 
