@@ -17,7 +17,7 @@ from tests.factories import (
     make_organization,
     make_resource,
 )
-from webapp.booking import lifecycle
+from webapp.booking import lifecycle, queue
 from webapp.booking.errors import (
     AlreadyAssigned,
     BookingConflict,
@@ -83,7 +83,7 @@ def test_assign_confirms_the_booking_on_the_resource_from_now(session, walk_in):
     booking = queue_booking(session, organization, visit, now=now, customer=customer)
     session.commit()
 
-    lifecycle.assign_booking(
+    queue.assign_booking(
         session, organization, booking.id, resource_id=first.id, actor=PROVIDER, now=now
     )
     session.commit()
@@ -106,13 +106,13 @@ def test_assign_confirms_the_booking_on_the_resource_from_now(session, walk_in):
 def test_a_second_provider_hears_it_is_already_assigned(session, walk_in):
     organization, visit, first, second, _scanner, customer = walk_in
     booking = queue_booking(session, organization, visit, now=SUNDAY_9, customer=customer)
-    lifecycle.assign_booking(
+    queue.assign_booking(
         session, organization, booking.id, resource_id=first.id, actor=PROVIDER, now=SUNDAY_9
     )
     session.commit()
 
     with pytest.raises(AlreadyAssigned) as caught:
-        lifecycle.assign_booking(
+        queue.assign_booking(
             session,
             organization,
             booking.id,
@@ -139,7 +139,7 @@ def test_a_booking_whose_time_in_the_queue_ran_out_answers_bks_110(session, walk
     session.commit()
 
     with pytest.raises(BookingExpired) as caught:
-        lifecycle.assign_booking(
+        queue.assign_booking(
             session, organization, booking.id, resource_id=first.id, actor=PROVIDER, now=later
         )
     session.rollback()
@@ -154,7 +154,7 @@ def test_only_a_resource_offering_the_service_takes_it(session, walk_in):
     session.commit()
 
     with pytest.raises(InvalidResource):
-        lifecycle.assign_booking(
+        queue.assign_booking(
             session, organization, booking.id, resource_id=scanner.id, actor=PROVIDER, now=SUNDAY_9
         )
     session.rollback()
@@ -176,7 +176,7 @@ def test_a_provider_busy_right_now_cannot_take_it(session, walk_in):
     session.commit()
 
     with pytest.raises(BookingConflict):
-        lifecycle.assign_booking(
+        queue.assign_booking(
             session,
             organization,
             booking.id,
@@ -195,7 +195,7 @@ def test_another_organizations_booking_is_not_found(session, walk_in):
     session.commit()
 
     with pytest.raises(NotFound):
-        lifecycle.assign_booking(
+        queue.assign_booking(
             session, stranger, booking.id, resource_id=first.id, actor=PROVIDER, now=SUNDAY_9
         )
 
@@ -209,7 +209,7 @@ def test_a_canceled_queue_booking_cannot_be_assigned(session, walk_in):
     session.commit()
 
     with pytest.raises(InvalidTransition):
-        lifecycle.assign_booking(
+        queue.assign_booking(
             session, organization, booking.id, resource_id=first.id, actor=PROVIDER, now=SUNDAY_9
         )
 
@@ -223,7 +223,7 @@ def test_assign_on_both_databases(any_app):
         booking = queue_booking(session, organization, visit, now=SUNDAY_9)
         session.commit()
 
-        lifecycle.assign_booking(
+        queue.assign_booking(
             session, organization, booking.id, resource_id=doctor.id, actor=PROVIDER, now=SUNDAY_9
         )
         session.commit()
@@ -259,7 +259,7 @@ def test_end_completes_the_booking_and_frees_the_rest_of_its_time(session, walk_
     session.commit()
     ended_at = SUNDAY_9 + timedelta(minutes=8, seconds=20)
 
-    lifecycle.end_booking(session, organization, booking.id, actor=PROVIDER, now=ended_at)
+    queue.end_booking(session, organization, booking.id, actor=PROVIDER, now=ended_at)
     session.commit()
 
     session.refresh(booking)
@@ -293,7 +293,7 @@ def test_end_after_the_planned_end_keeps_the_booking_as_planned(session, walk_in
     )
     session.commit()
 
-    lifecycle.end_booking(
+    queue.end_booking(
         session, organization, booking.id, actor=PROVIDER, now=SUNDAY_9 + timedelta(hours=1)
     )
     session.commit()
@@ -317,7 +317,7 @@ def test_a_booking_not_yet_started_cannot_be_ended(session, walk_in):
     session.commit()
 
     with pytest.raises(InvalidTransition):
-        lifecycle.end_booking(
+        queue.end_booking(
             session, organization, booking.id, actor=PROVIDER, now=SUNDAY_9 - timedelta(minutes=1)
         )
     session.rollback()
@@ -330,5 +330,5 @@ def test_only_a_confirmed_booking_can_be_ended(session, walk_in):
     session.commit()
 
     with pytest.raises(InvalidTransition) as caught:
-        lifecycle.end_booking(session, organization, booking.id, actor=PROVIDER, now=SUNDAY_9)
+        queue.end_booking(session, organization, booking.id, actor=PROVIDER, now=SUNDAY_9)
     assert caught.value.details["status"] == "PENDING_ASSIGNMENT"

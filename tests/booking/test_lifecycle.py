@@ -20,7 +20,7 @@ from tests.factories import (
     make_organization,
     make_resource,
 )
-from webapp.booking import lifecycle
+from webapp.booking import lifecycle, queue
 from webapp.booking.availability import find_available_slots
 from webapp.booking.errors import (
     BookingConflict,
@@ -210,7 +210,7 @@ def mark_paid_unassigned(session, clinic, booking, actor, now):
 
 
 def assign(session, clinic, booking, actor, now):
-    return lifecycle.assign_booking(
+    return queue.assign_booking(
         session, clinic.organization, booking.id, resource_id=clinic.doctor.id, actor=actor, now=now
     )
 

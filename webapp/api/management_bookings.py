@@ -21,7 +21,7 @@ from webapp.api.access import management
 from webapp.api.blueprint import body, bp, ok
 from webapp.api.pagination import decode, pagination, read_limit
 from webapp.api.shapes import bookings as shapes
-from webapp.booking import idempotency, lifecycle
+from webapp.booking import idempotency, lifecycle, queue
 from webapp.booking.errors import BookingError, NotFound, ValidationFailed
 from webapp.extensions import db
 from webapp.manage import bookings as manage
@@ -98,14 +98,14 @@ def queue_positions(rows: Iterable[Booking]) -> dict[str, int]:
     type_ids = {row.booking_type_id for row in rows if row.status == WAITING}
     if not type_ids:
         return {}
-    queue = db.session.execute(
+    rows = db.session.execute(
         select(Booking.id, Booking.booking_type_id)
         .where(waiting(now()), Booking.booking_type_id.in_(type_ids))
         .order_by(Booking.created_at, Booking.id)
     )
     places: dict[str, int] = {}
     counts: dict[str, int] = {}
-    for booking_id, type_id in queue:
+    for booking_id, type_id in rows:
         counts[type_id] = counts.get(type_id, 0) + 1
         places[booking_id] = counts[type_id]
     return places
@@ -342,7 +342,7 @@ def management_booking_end():
     return act(
         "management.bookings.end",
         body(),
-        lambda booking: lifecycle.end_booking(
+        lambda booking: queue.end_booking(
             db.session, g.organization, booking.id, actor=g.caller.actor, now=now()
         ),
     )

@@ -23,7 +23,7 @@ from webapp.api.management_bookings import (
     waiting,
 )
 from webapp.api.pagination import decode, pagination, read_limit
-from webapp.booking import lifecycle
+from webapp.booking import queue
 from webapp.booking.errors import NotFound, ValidationFailed
 from webapp.extensions import db
 from webapp.models import Booking, Resource
@@ -99,7 +99,7 @@ def management_booking_assign():
     return act(
         "management.bookings.assign",
         data,
-        lambda booking: lifecycle.assign_booking(
+        lambda booking: queue.assign_booking(
             db.session,
             g.organization,
             booking.id,

@@ -1,0 +1,102 @@
+"""The providers' queue: a provider takes a booking waiting for one (instant booking), and
+ends a booking under way at the time actually served.
+
+Like :mod:`lifecycle`, each function takes the booking lock first, changes status only
+through :mod:`states`, writes its events to the outbox, and flushes; the caller commits."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from webapp.booking import availability as av
+from webapp.booking import intervals as iv
+from webapp.booking.busy import load_busy
+from webapp.booking.errors import (
+    AlreadyAssigned,
+    BookingConflict,
+    BookingExpired,
+    InvalidTransition,
+)
+from webapp.booking.expiry import sweep_expired_holds
+from webapp.booking.lifecycle import EXCLUSION_VIOLATION, _load, _require
+from webapp.booking.locking import dialect_name, lock_resources
+from webapp.booking.states import Actor, S, emit, transition
+from webapp.models import Booking, Organization
+
+
+def assign_booking(
+    session: Session,
+    organization: Organization,
+    booking_id: str,
+    *,
+    resource_id: str,
+    actor: Actor,
+    now: datetime,
+) -> Booking:
+    """A provider takes a booking from the queue: it is confirmed on ``resource_id``, from
+    now (or at its own time, when it has one) for its duration. Of providers taking it at
+    once, one wins; the others hear SCH-ALREADY_ASSIGNED. A booking whose time in the queue
+    ran out answers BKS-110."""
+    booking = _load(session, organization, booking_id)
+    if booking.status != S.PENDING_ASSIGNMENT:
+        if booking.status in (S.CONFIRMED, S.COMPLETED):
+            raise AlreadyAssigned(status=booking.status, resourceId=booking.resource_id)
+        if booking.status == S.REJECTED and booking.expires_at and booking.expires_at <= now:
+            raise BookingExpired(expired_at=booking.expires_at.isoformat())
+        _require(booking, S.PENDING_ASSIGNMENT, "assigned")
+    if booking.expires_at is not None and booking.expires_at <= now:
+        raise BookingExpired(expired_at=booking.expires_at.isoformat())
+    ctx = av.load_context(
+        session, organization, booking.booking_type_id, resource_ids=[resource_id], show_all=True
+    )
+    lock_resources(session, organization.id, [resource_id])
+    sweep_expired_holds(session, [resource_id], now)
+    start = booking.start_at or now
+    end = start + timedelta(minutes=booking.duration)
+    before = timedelta(minutes=ctx.service.before)
+    after = timedelta(minutes=ctx.service.after)
+    block = (iv.to_instant(start - before), iv.to_instant(end + after))
+    busy = load_busy(session, [resource_id], start - before, end + after, now)[resource_id]
+    if iv.overlaps_any(busy, block):
+        raise BookingConflict(requested_time=start.isoformat(), resourceId=resource_id)
+    booking.resource_id = resource_id
+    booking.start_at, booking.end_at = start, end
+    booking.block_start, booking.block_end = start - before, end + after
+    booking.expires_at = None
+    if dialect_name(session) == "postgresql":
+        try:
+            with session.begin_nested():
+                transition(session, booking, S.CONFIRMED, actor, now)
+        except IntegrityError as exc:
+            if getattr(exc.orig, "sqlstate", None) != EXCLUSION_VIOLATION:
+                raise
+            raise BookingConflict(requested_time=start.isoformat()) from exc
+    else:
+        transition(session, booking, S.CONFIRMED, actor, now)
+    emit(session, booking, "bookingAssigned", now, resourceId=resource_id)
+    return booking
+
+
+def end_booking(session, organization, booking_id, *, actor: Actor, now: datetime) -> Booking:
+    """The provider ends a booking under way: it is completed and shortened to the time
+    served (whole minutes, at least one), so its resource is free again from then on."""
+    booking = _load(session, organization, booking_id)
+    _require(booking, S.CONFIRMED, "ended")
+    if booking.start_at is None or booking.start_at > now:
+        raise InvalidTransition(
+            "A booking can be ended only once it has started.",
+            start=booking.start_at.isoformat() if booking.start_at else None,
+        )
+    served = max(1, math.ceil((now - booking.start_at).total_seconds() / 60))
+    if served < booking.duration:
+        end = booking.start_at + timedelta(minutes=served)
+        if booking.block_end is not None and booking.end_at is not None:
+            booking.block_end = end + (booking.block_end - booking.end_at)
+        booking.end_at = end
+        booking.duration = served
+    transition(session, booking, S.COMPLETED, actor, now)
+    return booking
