@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from flask import g, request
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from webapp.api.access import Caller, Unauthorized, credential, resolve_caller
 from webapp.api.blueprint import bearer_claims
@@ -30,8 +29,8 @@ from webapp.booking.errors import (
     ValidationFailed,
 )
 from webapp.extensions import db
-from webapp.models import BookingType, CustomField, Resource, ResourceCategory
-from webapp.public.catalog import Catalog, load_catalog
+from webapp.models import BookingType, CustomField, Resource
+from webapp.public.catalog import Catalog, load_catalog, read_catalog
 
 RESOURCE_FILTER_KEYS = ("resource", "resources", "category")
 MAX_FILTER_IDS = 100
@@ -94,38 +93,8 @@ def catalog_for(staff: bool) -> Catalog:
 
 
 def staff_catalog(session: Session, organization_id: str) -> Catalog:
-    """Every active service and resource, bookable from the website or not, with every
-    enabled booking question (those shown only to staff included)."""
-    types = session.scalars(
-        select(BookingType)
-        .where(BookingType.organization_id == organization_id, BookingType.on.is_(True))
-        .order_by(BookingType.position, BookingType.name)
-    ).all()
-    resources = session.scalars(
-        select(Resource)
-        .where(
-            Resource.organization_id == organization_id,
-            Resource.on.is_(True),
-            Resource.activated.is_(True),
-        )
-        .options(selectinload(Resource.booking_types).load_only(BookingType.id))
-        .order_by(Resource.position, Resource.name)
-    ).all()
-    categories = session.scalars(
-        select(ResourceCategory)
-        .where(ResourceCategory.organization_id == organization_id)
-        .order_by(ResourceCategory.position, ResourceCategory.name)
-    ).all()
-    fields = session.scalars(
-        select(CustomField)
-        .where(
-            CustomField.organization_id == organization_id,
-            CustomField.scope == "booking",
-            CustomField.enabled.is_(True),
-        )
-        .order_by(CustomField.position, CustomField.key)
-    ).all()
-    return Catalog(list(types), list(resources), list(categories), list(fields))
+    """Every active service and resource, bookable from the website or not."""
+    return read_catalog(session, organization_id, website_only=False)
 
 
 def booking_type_of(catalog: Catalog, value: object, *, required: bool) -> BookingType | None:

@@ -131,24 +131,25 @@ class CatalogCache:
         return catalog
 
 
-def read_catalog(session: Session, organization_id: str) -> Catalog:
+def read_catalog(session: Session, organization_id: str, *, website_only: bool = True) -> Catalog:
+    """What the organization offers: active services and resources (only those bookable
+    from the website unless ``website_only`` is false, as staff see them), categories and the
+    enabled booking questions."""
+    type_filters = [BookingType.organization_id == organization_id, BookingType.on.is_(True)]
+    resource_filters = [
+        Resource.organization_id == organization_id,
+        Resource.on.is_(True),
+        Resource.activated.is_(True),
+    ]
+    if website_only:
+        type_filters.append(BookingType.book_from_website.is_(True))
+        resource_filters.append(Resource.book_from_website.is_(True))
     types = session.scalars(
-        select(BookingType)
-        .where(
-            BookingType.organization_id == organization_id,
-            BookingType.on.is_(True),
-            BookingType.book_from_website.is_(True),
-        )
-        .order_by(BookingType.position, BookingType.name)
+        select(BookingType).where(*type_filters).order_by(BookingType.position, BookingType.name)
     ).all()
     resources = session.scalars(
         select(Resource)
-        .where(
-            Resource.organization_id == organization_id,
-            Resource.on.is_(True),
-            Resource.activated.is_(True),
-            Resource.book_from_website.is_(True),
-        )
+        .where(*resource_filters)
         .options(selectinload(Resource.booking_types).load_only(BookingType.id))
         .order_by(Resource.position, Resource.name)
     ).all()
