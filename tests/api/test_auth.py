@@ -135,6 +135,8 @@ def test_a_token_of_another_organization_is_refused(app, api):
     "payload, field",
     [
         ({"method": "pigeon", "email": "a@example.com"}, "method"),
+        ({"method": {}, "email": "a@example.com"}, "method"),
+        ({"method": ["email"], "email": "a@example.com"}, "method"),
         ({"method": "email"}, "email"),
         ({"method": "sms", "phoneNumber": "12"}, "phoneNumber"),
         ({"method": "email", "email": "a@example.com", "isOrgMember": "yes"}, "isOrgMember"),

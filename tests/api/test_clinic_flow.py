@@ -49,7 +49,9 @@ def test_a_patient_books_a_doctor_the_way_the_seed_describes(app, clinic):
     doctor = doctors[0]
 
     # 4. "Book now": the doctor's appointment types.
-    types = _result(post("/api/availability/types", {"resourceFilters": {"resource": doctor["id"]}}))
+    types = _result(
+        post("/api/availability/types", {"resourceFilters": {"resource": doctor["id"]}})
+    )
     consultation = next(t for t in types if t["name"] == "Consultation")
 
     # 5. A date and a time.

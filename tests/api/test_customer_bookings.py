@@ -236,6 +236,18 @@ def test_a_customer_cancels_their_booking_and_hears_about_it(app, api, sara):
     assert result(book(api, new_customer(api)[1]), 201)["startTime"] == 900
 
 
+def test_a_customer_leaves_the_queue_before_a_provider_takes_the_booking(app, api, sara):
+    booked = result(book(api, sara[1]), 201)
+    waiting = {"status": BookingStatus.PENDING_ASSIGNMENT.value, "resource_id": None}
+    api.site.update(Booking, booked["id"], start_at=None, end_at=None, **waiting)
+
+    canceled = result(cancel(api, sara[1], bookingId=booked["id"]))
+
+    assert canceled["status"] == "CANCELED" and canceled["startDateTime"] is None
+    # No appointment to write about: the booking never had a time.
+    assert not [m for m in app.config["MESSAGES_CAPTURE"] if m["subject"].startswith("Cancel")]
+
+
 def test_canceling_twice_or_too_late_is_refused(api, sara):
     booked = result(book(api, sara[1]), 201)
     result(cancel(api, sara[1], bookingId=booked["id"]))

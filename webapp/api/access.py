@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import current_app, g, request
@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from webapp.auth import tokens
 from webapp.booking.errors import BookingError
+from webapp.booking.locking import begin_write
 from webapp.booking.states import Actor
 from webapp.extensions import db
 from webapp.models import ApiKey, Member, User
@@ -30,6 +31,7 @@ from webapp.public.blueprint import now
 from webapp.security import limiter
 
 ROLE_RANK = {"staff": 1, "admin": 2, "owner": 3}
+LAST_USED_STEP = timedelta(minutes=1)  # how precisely a key's lastUsedAt is kept
 
 
 class Unauthorized(BookingError):
@@ -76,8 +78,18 @@ def find_api_key(raw: str, moment: datetime) -> ApiKey | None:
     key = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(raw)))
     if key is None or key.revoked_at is not None:
         return None
-    key.last_used_at = moment
+    if key.last_used_at is None or moment - key.last_used_at >= LAST_USED_STEP:
+        _note_use(key, moment)
     return key
+
+
+def _note_use(key: ApiKey, moment: datetime) -> None:
+    """Record when the key was used, in a short write of its own. On SQLite a read-only
+    call (GET) must take the write lock before writing, or two calls at once answer
+    "database is locked"; committing at once keeps reads from waiting on each other."""
+    begin_write(db.session)
+    key.last_used_at = moment
+    db.session.commit()
 
 
 def _member(user_id: str, organization_id: str) -> Member | None:

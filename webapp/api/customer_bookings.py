@@ -176,8 +176,10 @@ def booking_cancel():
     )
     if done_now and response.status_code == 200:
         booking = own_booking(booking_id)
-        subject = _("Canceled: %(service)s", service=booking_title(booking))
-        send_confirmation(booking, subject=subject)
+        # A booking that left the queue had no time yet: no appointment to write about.
+        if booking.start_at is not None:
+            subject = _("Canceled: %(service)s", service=booking_title(booking))
+            send_confirmation(booking, subject=subject)
     return response
 
 

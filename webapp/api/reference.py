@@ -12,11 +12,12 @@ _CACHE_KEY = "mawid.openapi"
 
 
 def spec() -> dict:
+    """The description (built once), its server the address this request came to."""
     cached = current_app.extensions.get(_CACHE_KEY)
     if cached is None:
-        cached = build_spec(current_app, server_url=request.host_url.rstrip("/"))
+        cached = build_spec(current_app)
         current_app.extensions[_CACHE_KEY] = cached
-    return cached
+    return {**cached, "servers": [{"url": request.host_url.rstrip("/")}]}
 
 
 @bp.get("/openapi.json")

@@ -11,13 +11,14 @@ from copy import deepcopy
 
 from flask import Flask
 
-from webapp.api.openapi.operations import OPERATIONS, Operation
+from webapp.api.openapi.model import Operation
+from webapp.api.openapi.operations import OPERATIONS, TAGS
 from webapp.api.openapi.schemas import SCHEMAS
 
 PARAMETER = re.compile(r"<(?:[a-z]+:)?([A-Za-z_]+)>")
 ERROR_TEXT = {
     400: "Malformed request",
-    401: "Missing or invalid credentials",
+    401: "Missing, expired or invalid credentials",
     403: "The caller's role does not allow this",
     404: "Unknown id (or another organization's: they answer alike)",
     409: "Conflict (the time was just taken, or a duplicate request is in progress)",
@@ -45,22 +46,31 @@ HEADERS = {
         "name": "lang",
         "in": "header",
         "required": False,
-        "description": "Language of names and messages.",
-        "schema": {"type": "string", "enum": ["en", "ar"]},
+        "description": "Language of names and messages (others are ignored: en).",
+        "schema": {"enum": ["en", "ar"]},
     },
     "IdempotencyKey": {
         "name": "Idempotency-Key",
         "in": "header",
         "required": False,
-        "description": "Replays of the same key answer the first response; the same key "
-        "with another body answers 422.",
-        "schema": {"type": "string", "maxLength": 255},
+        "description": "1 to 255 visible ASCII characters. Replays of the same key answer "
+        "the first response (Idempotent-Replayed: true); the same key with another body "
+        "answers 422.",
+        "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
+        "example": "3f1c2a9e-booking-1",
     },
 }
+REPLAYED = {
+    "description": "true when this is the stored answer to an earlier request with the key.",
+    "schema": {"enum": ["true"]},
+}
+RETRY_AFTER = {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
 # The description and its page describe the API; they are not operations of it.
 NOT_OPERATIONS = frozenset({"api.openapi_json", "api.docs"})
 SECURITY = {
     "none": [],
+    # Works without credentials; a staff token or an API key unlocks more (showAll).
+    "optional": [{}, {"bearerAuth": []}, {"apiKey": []}],
     "customer": [{"bearerAuth": []}],
     "management": [{"bearerAuth": []}, {"apiKey": []}],
 }
@@ -71,17 +81,31 @@ def _path(rule: str) -> tuple[str, list[str]]:
     return PARAMETER.sub(lambda m: "{" + m.group(1) + "}", rule), names
 
 
-def _envelope(schema: dict | None, *, paginated: bool) -> dict:
+def _envelope(schema: dict | None, *, paginated: bool, extra: dict) -> dict:
     result = schema if schema is not None else {}
     properties = {"result": result}
     required = ["result"]
     if paginated:
         properties["pagination"] = {"$ref": "#/components/schemas/Pagination"}
         required.append("pagination")
+    for name, member in extra.items():
+        properties[name] = deepcopy(member)
+        required.append(name)
     return {"type": "object", "properties": properties, "required": required}
 
 
-def _operation(endpoint: str, method: str, doc: Operation, path_names: list[str]) -> dict:
+def _example(doc: Operation) -> dict:
+    """The whole answer of the example: the result in its envelope."""
+    example = {"result": deepcopy(doc.response_example)}
+    if doc.paginated:
+        example["pagination"] = {"nextPageToken": None, "hasMore": False}
+    for name, member in doc.envelope.items():
+        if member.get("examples"):
+            example[name] = member["examples"][0]
+    return example
+
+
+def _operation(operation_id: str, method: str, doc: Operation, path_names: list[str]) -> dict:
     parameters = [
         {"$ref": "#/components/parameters/" + ("XAppId" if doc.app_id else "XAppIdOptional")},
         {"$ref": "#/components/parameters/Lang"},
@@ -89,19 +113,24 @@ def _operation(endpoint: str, method: str, doc: Operation, path_names: list[str]
     if doc.idempotent:
         parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
     for name in path_names:
-        parameters.append(
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        )
+        parameter = {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        if name in doc.path:
+            parameter["description"] = doc.path[name]
+        parameters.append(parameter)
     parameters.extend(deepcopy(doc.query))
+    envelope = _envelope(doc.response, paginated=doc.paginated, extra=doc.envelope)
     success = {
         "description": doc.response_description,
-        "content": {
-            "application/json": {"schema": _envelope(doc.response, paginated=doc.paginated)}
-        },
+        "content": {"application/json": {"schema": envelope}},
     }
     if doc.response_example is not None:
-        success["content"]["application/json"]["example"] = doc.response_example
+        success["content"]["application/json"]["example"] = _example(doc)
     responses = {str(doc.status): success}
+    for status in doc.also:
+        responses[str(status)] = deepcopy(success)
+    if doc.idempotent:
+        for response in responses.values():
+            response["headers"] = {"Idempotent-Replayed": deepcopy(REPLAYED)}
     for status in sorted(set(doc.errors) | {400, 404, 413, 422, 429}):
         responses[str(status)] = {
             "description": ERROR_TEXT.get(status, "Error"),
@@ -109,8 +138,9 @@ def _operation(endpoint: str, method: str, doc: Operation, path_names: list[str]
                 "application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}
             },
         }
+    responses["429"]["headers"] = {"Retry-After": deepcopy(RETRY_AFTER)}
     operation = {
-        "operationId": endpoint.removeprefix("api.") + ("" if method == "get" else f"_{method}"),
+        "operationId": operation_id,
         "summary": doc.summary,
         "tags": [doc.tag],
         "parameters": parameters,
@@ -119,11 +149,11 @@ def _operation(endpoint: str, method: str, doc: Operation, path_names: list[str]
     }
     if doc.description:
         operation["description"] = doc.description
-    if doc.request is not None and method in {"post", "put", "patch"}:
+    if doc.request is not None:
         body = {"required": doc.request_required, "content": {"application/json": {}}}
-        body["content"]["application/json"]["schema"] = doc.request
+        body["content"]["application/json"]["schema"] = deepcopy(doc.request)
         if doc.request_example is not None:
-            body["content"]["application/json"]["example"] = doc.request_example
+            body["content"]["application/json"]["example"] = deepcopy(doc.request_example)
         operation["requestBody"] = body
     return operation
 
@@ -139,13 +169,18 @@ def build_spec(app: Flask, server_url: str = "/") -> dict:
             missing.append(rule.endpoint)
             continue
         path, names = _path(rule.rule)
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+        methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        for method in methods:
             doc = docs.get(method.lower()) if isinstance(docs, dict) else docs
             if doc is None:
                 missing.append(f"{rule.endpoint} {method}")
                 continue
+            # The view's name; a view with several methods adds the method.
+            operation_id = rule.endpoint.removeprefix("api.")
+            if len(methods) > 1:
+                operation_id += f"_{method.lower()}"
             paths.setdefault(path, {})[method.lower()] = _operation(
-                rule.endpoint, method.lower(), doc, names
+                operation_id, method.lower(), doc, names
             )
     if missing:
         raise LookupError("undocumented API routes: " + ", ".join(missing))
@@ -161,6 +196,7 @@ def build_spec(app: Flask, server_url: str = "/") -> dict:
             "date + military time (1830 = 18:30) and as ISO-8601 with offset and timeZone.",
         },
         "servers": [{"url": server_url}],
+        "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
         "paths": paths,
         "components": {
             "schemas": deepcopy(SCHEMAS),

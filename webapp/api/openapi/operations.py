@@ -1,80 +1,58 @@
 """What each API operation takes and answers, for the OpenAPI description and the docs page.
 
 Keyed by Flask endpoint; a value is an ``Operation`` (one method) or ``{method: Operation}``.
-Schemas are JSON Schema (OpenAPI 3.1); ``ref("Name")`` points at ``schemas.SCHEMAS``."""
+One module per group of calls; they are merged here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from webapp.api.openapi import (
+    operations_accounts,
+    operations_bookings,
+    operations_catalog,
+    operations_customer,
+    operations_public,
+)
+from webapp.api.openapi.model import Operation, array, query, ref
 
+__all__ = ["OPERATIONS", "TAGS", "Operation", "array", "query", "ref"]
 
-def ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def array(item: dict) -> dict:
-    return {"type": "array", "items": item}
-
-
-def query(name: str, description: str, schema: dict | None = None, required=False) -> dict:
-    return {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": description,
-        "schema": schema or {"type": "string"},
-    }
-
-
-@dataclass(frozen=True)
-class Operation:
-    summary: str
-    tag: str
-    auth: str = "none"  # none | customer | management
-    request: dict | None = None
-    request_required: bool = True
-    request_example: dict | None = None
-    response: dict | None = None
-    response_description: str = "Done"
-    response_example: object = None
-    paginated: bool = False
-    status: int = 200
-    errors: tuple[int, ...] = ()
-    query: list = field(default_factory=list)
-    idempotent: bool = False
-    app_id: bool = True
-    description: str = ""
-
-
-OPERATIONS: dict = {
-    "api.otp_request": Operation(
-        "Request Otp",
-        "Authentication",
-        request=ref("OtpRequest"),
-        request_example={"method": "email", "email": "sara@example.com", "isOrgMember": False},
-        response=ref("OtpRequested"),
-        response_example={"method": "email", "sent": True, "expiresInSeconds": 600},
-        description="Sends a 6-digit code valid 10 minutes. The answer is the same whether or "
-        "not the address is known; staff (isOrgMember) get a code only when they belong to "
-        "the organization.",
-    ),
-    "api.otp_verify": Operation(
-        "Verify Otp",
-        "Authentication",
-        request=ref("OtpVerify"),
-        request_example={"method": "email", "email": "sara@example.com", "code": "123456"},
-        response=ref("Tokens"),
-        errors=(),
-        description="At most 5 tries per code. Answers a refresh token and a 5-minute "
-        "access token.",
-    ),
-    "api.token_refresh": Operation(
-        "Get Access Token",
-        "Authentication",
-        query=[query("refreshToken", "A refresh token from Verify Otp", required=True)],
-        response=ref("Tokens"),
-        errors=(401,),
-        description="Rotates: the refresh token given stops working and a new one is "
-        "answered. Presenting an exchanged token again revokes every token of that sign-in.",
-    ),
+# The groups, in the order the API's documentation tells them (seed 002's), with what each is.
+TAGS = {
+    "Authentication": "One-time codes and tokens, for customers and staff.",
+    "Availability": "What a website offers: resources, categories, booking types, free times.",
+    "Custom Fields": "The questions a customer answers when booking.",
+    "Customer Scheduling": "A signed-in customer books.",
+    "My Bookings": "The signed-in customer's bookings.",
+    "My Profile": "The signed-in customer's details.",
+    "My Invoices": "The signed-in customer's invoices.",
+    "Manage Resources": "Staff: the people and places that are booked.",
+    "Manage Types": "Staff: the booking types (services).",
+    "Manage Customers": "Staff: the organization's customers.",
+    "Manage Bookings": "Staff: bookings, requests and the queue.",
+    "Manage Scheduling": "Staff: book, hold and confirm for a customer.",
+    "Manage Time Rules": "Staff: a resource's working hours.",
+    "Manage Off Rules": "Staff: a resource's time off.",
+    "Manage Custom Fields": "Staff: the customer and booking questions.",
+    "Manage Organizations": "Organizations and the caller's role in them.",
+    "Manage Organization API Keys": "Keys that manage one organization.",
+    "Manage Account API Keys": "Keys that act for an account in all its organizations.",
+    "Manage Invoices": "Staff: the organization's invoices.",
+    "Manage Webhooks": "Staff: webhook subscriptions and sample payloads.",
+    "Manage Website": "Staff: the booking website's settings, live or draft.",
+    "Website": "The booking website of an app id, or of an address.",
 }
+
+OPERATIONS: dict = {}
+for _module in (
+    operations_public,
+    operations_customer,
+    operations_catalog,
+    operations_bookings,
+    operations_accounts,
+):
+    _clash = set(OPERATIONS) & set(_module.OPERATIONS)
+    assert not _clash, f"operations described twice: {_clash}"
+    OPERATIONS.update(_module.OPERATIONS)
+
+_unknown = {op.tag for op in OPERATIONS.values()} - set(TAGS)
+assert not _unknown, f"operations in groups with no description: {_unknown}"

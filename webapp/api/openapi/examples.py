@@ -1,0 +1,302 @@
+"""Example objects for the description: one clinic, one doctor, one checkup."""
+
+from __future__ import annotations
+
+PHOTO = {"id": None, "url": "https://mawid.example/media/h66w3DSEcsKlu8ReaclX/huda.jpg"}
+RESOURCE = {
+    "id": "rS3kq0m2VbN8dXo1LpQe",
+    "name": "Dr Huda Al-Qahtani",
+    "name_translations": {"ar": "د. هدى القحطاني"},
+    "description": "Family dentist",
+    "description_translations": {"ar": "طبيبة أسنان للعائلة"},
+    "category": "cN1bV7xQ2mL0pK9sT4eW",
+    "photo": PHOTO,
+    "photos": [],
+    "on": True,
+    "activated": True,
+    "bookFromWebsite": True,
+    "meta": {"specialty": "general"},
+    "types": ["tY6pL2nB8vC4xZ0qW1eR"],
+    "createdAt": "2026-11-01T08:00:00+00:00",
+}
+MANAGED_RESOURCE = {
+    **RESOURCE,
+    "name_translations": {"en": "Dr Huda Al-Qahtani", "ar": "د. هدى القحطاني"},
+    "description_translations": {"en": "Family dentist", "ar": "طبيبة أسنان للعائلة"},
+    "timeZone": "Asia/Riyadh",
+    "position": 0,
+    "updatedAt": "2026-11-20T10:15:00+00:00",
+}
+BOOKING_TYPE = {
+    "id": "tY6pL2nB8vC4xZ0qW1eR",
+    "name": "Checkup",
+    "name_translations": {"ar": "فحص"},
+    "description": "A 30-minute dental checkup.",
+    "description_translations": {},
+    "minutes": 30,
+    "leaveMinutesBefore": 0,
+    "leaveMinutesAfter": 10,
+    "category": None,
+    "color": "#0f6e6e",
+    "on": True,
+    "currency": "SAR",
+    "price": "150.00",
+    "oldPrice": None,
+    "priceIncrease": None,
+    "priceIncreaseDays": None,
+    "depositAmount": None,
+    "depositPercentage": None,
+    "timeOptions": {},
+    "photos": [],
+    "autoConfirm": True,
+    "paymentMethods": ["manual"],
+    "bookFromWebsite": True,
+    "pendingCount": 0,
+}
+MANAGED_TYPE = {
+    **{k: v for k, v in BOOKING_TYPE.items() if k != "pendingCount"},
+    "name_translations": {"en": "Checkup", "ar": "فحص"},
+    "description_translations": {"en": "A 30-minute dental checkup."},
+    "schedule": {},
+    "resources": ["rS3kq0m2VbN8dXo1LpQe"],
+    "position": 0,
+    "createdAt": "2026-11-01T08:00:00+00:00",
+    "updatedAt": "2026-11-01T08:00:00+00:00",
+}
+CATEGORY = {
+    "id": "cN1bV7xQ2mL0pK9sT4eW",
+    "name": "Olaya branch",
+    "name_translations": {"ar": "فرع العليا"},
+    "description": "",
+    "description_translations": {},
+    "photo": None,
+    "resources": [RESOURCE],
+}
+TIMES = [
+    {
+        "date": "2026-11-22",
+        "times": [
+            {
+                "time": 930,
+                "startDateTime": "2026-11-22T09:30:00+03:00",
+                "timeZone": "Asia/Riyadh",
+                "resources": ["rS3kq0m2VbN8dXo1LpQe"],
+            }
+        ],
+    }
+]
+FIELD = {
+    "id": "reason",
+    "name": "Reason for the visit",
+    "type": "options",
+    "textType": None,
+    "optional": False,
+    "enabled": True,
+    "visibility": "public",
+    "options": [
+        {"value": "pain", "label": "Tooth pain", "minutes": None, "price": None},
+        {"value": "cleaning", "label": "Cleaning", "minutes": 15, "price": "50.00"},
+    ],
+    "types": [],
+    "minutes": None,
+    "price": None,
+    "info": {"filterResources": False, "multiple": False},
+    "condition": {},
+}
+MANAGED_FIELD = {
+    **FIELD,
+    "name_translations": {"en": "Reason for the visit", "ar": "سبب الزيارة"},
+    "options": [
+        {
+            "value": "pain",
+            "label": "Tooth pain",
+            "label_translations": {"en": "Tooth pain", "ar": "ألم في السن"},
+            "minutes": None,
+            "price": None,
+        }
+    ],
+}
+FIELD_INPUT = {
+    "id": "reason",
+    "name": "Reason for the visit",
+    "type": "options",
+    "visibility": "public",
+    "options": [{"value": "pain", "label": "Tooth pain"}],
+}
+CUSTOMER = {
+    "id": "uQ3wE5rT7yU9iO1pA2sD",
+    "firstName": "Sara",
+    "lastName": "Ahmed",
+    "email": "sara@example.com",
+    "phone": "+966501234567",
+    "note": "",
+    "lang": "en",
+    "data": {},
+    "createdAt": "2026-11-02T12:00:00+00:00",
+    "updatedAt": "2026-11-02T12:00:00+00:00",
+}
+BOOKING = {
+    "id": "bK8jH6gF4dS2aQ0wE9rT",
+    "status": "CONFIRMED",
+    "startDate": "2026-11-22",
+    "startTime": 930,
+    "startDateTime": "2026-11-22T09:30:00+03:00",
+    "endDateTime": "2026-11-22T10:00:00+03:00",
+    "timeZone": "Asia/Riyadh",
+    "duration": 30,
+    "typeId": "tY6pL2nB8vC4xZ0qW1eR",
+    "type": {"id": "tY6pL2nB8vC4xZ0qW1eR", "name": "Checkup", "color": "#0f6e6e", "minutes": 30},
+    "resourceId": "rS3kq0m2VbN8dXo1LpQe",
+    "resource": {
+        "id": "rS3kq0m2VbN8dXo1LpQe",
+        "name": "Dr Huda Al-Qahtani",
+        "category": "cN1bV7xQ2mL0pK9sT4eW",
+        "photo": PHOTO,
+    },
+    "info": {"reason": "pain"},
+    "payment": {
+        "invoiceId": None,
+        "invoiceNumber": None,
+        "paymentLink": None,
+        "paymentWebViewLink": None,
+        "currency": "SAR",
+        "subTotal": "150.00",
+        "discount": "0.00",
+        "total": "150.00",
+        "balance": "150.00",
+        "deposit": None,
+    },
+    "queuePosition": None,
+    "estimatedWaitMinutes": None,
+    "display": {
+        "status": "Confirmed",
+        "date": "Sunday 22 November 2026",
+        "time": "09:30",
+        "total": "SAR 150.00",
+    },
+    "cancelReason": None,
+    "rescheduledFrom": None,
+    "createdAt": "2026-11-21T06:05:00+00:00",
+    "updatedAt": "2026-11-21T06:05:00+00:00",
+}
+INVOICE = {
+    "id": "iV5bN7mL9kJ1hG3fD5sA",
+    "number": 1042,
+    "status": "UNPAID",
+    "currency": "SAR",
+    "subTotal": "150.00",
+    "discount": "0.00",
+    "tax": "0.00",
+    "total": "150.00",
+    "amountPaid": "0.00",
+    "balance": "150.00",
+    "bookingId": BOOKING["id"],
+    "booking": {
+        k: BOOKING[k]
+        for k in ("id", "status", "startDate", "startTime", "startDateTime", "timeZone", "typeId")
+    }
+    | {"type": BOOKING["type"]},
+    "display": {"total": "SAR 150.00"},
+    "createdAt": "2026-11-21T06:05:00+00:00",
+    "updatedAt": "2026-11-21T06:05:00+00:00",
+}
+MANAGED_BOOKING = {
+    **BOOKING,
+    "customerId": CUSTOMER["id"],
+    "customer": CUSTOMER,
+    "expiresAt": None,
+    "note": "",
+    "invoice": None,
+}
+SCHEDULING = {
+    "type": "tY6pL2nB8vC4xZ0qW1eR",
+    "date": "2026-11-22",
+    "time": 930,
+    "resourceFilters": {"resource": "rS3kq0m2VbN8dXo1LpQe"},
+    "bookingInfoCustomFields": {"reason": "pain"},
+}
+ORGANIZATION = {
+    "id": "oR4gA6nI8zA0tI2oN4iD",
+    "name": "Demo Clinic",
+    "timezone": "Asia/Riyadh",
+    "currency": "SAR",
+    "businessTypeId": None,
+    "businessCustomConfig": {},
+    "appId": "h66w3DSEcsKlu8ReaclX",
+    "slug": "demo",
+    "websiteUrl": "https://mawid.example/demo/",
+    "role": "owner",
+    "createdAt": "2026-11-01T08:00:00+00:00",
+    "updatedAt": "2026-11-01T08:00:00+00:00",
+}
+API_KEY = {
+    "id": "kE7yA9pI1kE3yI5dX7cV",
+    "name": "Front desk app",
+    "scope": "organization",
+    "organizationId": ORGANIZATION["id"],
+    "keyHint": "…x7Qa",
+    "createdAt": "2026-11-21T06:00:00+00:00",
+    "lastUsedAt": None,
+    "revokedAt": None,
+}
+WEBHOOK = {
+    "id": "wH2bO4oK6sU8bS0cR2iP",
+    "trigger": "newAppointment",
+    "url": "https://hooks.example.com/mawid",
+    "reference": "crm-1",
+    "createdAt": "2026-11-21T06:00:00+00:00",
+    "secretIssuedAt": "2026-11-21T06:00:00+00:00",
+}
+WEBSITE = {
+    "id": "wE8bS1tE3wE5bS7iT9eX",
+    "appId": "h66w3DSEcsKlu8ReaclX",
+    "slug": "demo",
+    "url": "https://mawid.example/demo/",
+    "version": "default",
+    "name": "Demo Clinic",
+    "timezone": "Asia/Riyadh",
+    "on": True,
+    "defaultLang": "en",
+    "bookingPolicy": "specify",
+    "bookingTimePolicy": "displayAll",
+    "suggestedTimes": 3,
+    "bookingTimeSplitting": "optimize",
+    "fixedTimes": [],
+    "bookingTimeSplittingOptimize": True,
+    "bookingTimeShowMidnight": False,
+    "selectTypeFirst": True,
+    "selectResourceCategory": False,
+    "hideResource": False,
+    "requireVerification": True,
+    "holdMinutes": 10,
+    "changeNoticeHours": 12,
+    "callSupport": "+966112345678",
+    "whatsapp": None,
+    "emailSupport": "care@demo.example",
+    "twitter": None,
+    "instagram": None,
+    "facebook": None,
+    "tiktok": None,
+    "snapchat": None,
+    "map": None,
+    "maroof": None,
+    "saudiBusinessCenter": None,
+    "logo": None,
+    "logoFavIcon": None,
+    "displayName": "Demo Clinic",
+    "displayName_translations": {"ar": "العيادة التجريبية"},
+    "description": "A family dental clinic.",
+    "description_translations": {},
+    "terms": "",
+    "terms_translations": {},
+    "bookingSuccessMessage": "Thank you! Your appointment is booked.",
+    "bookingSuccessMessage_translations": {},
+    "theme": {"primaryColor": "#0f6e6e"},
+}
+MANAGED_WEBSITE = {
+    **WEBSITE,
+    "organizationId": ORGANIZATION["id"],
+    "allowedDomains": ["https://shop.example.com"],
+    "updatedAt": "2026-11-20T10:15:00+00:00",
+    "unpublishedChanges": [],
+}
