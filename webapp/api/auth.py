@@ -95,13 +95,7 @@ def otp_request():
 
 def _send(channel: str, address: str, code: str) -> None:
     name = g.site.display_name or g.site.name or g.organization.name
-    text = _(
-        "Your %(business)s code is %(code)s. It is valid for 10 minutes.", business=name, code=code
-    )
-    if channel == "email":
-        messaging.send_email(address, _("Your code: %(code)s", code=code), text)
-    else:
-        messaging.send_text(channel, address, text)
+    messaging.send_code(channel, address, code, name)
 
 
 @bp.post("/auth/otp/verify")

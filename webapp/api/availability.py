@@ -4,6 +4,7 @@ website offers, read from the same catalog and booking service as the booking we
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import g, request
 from flask_babel import gettext as _
@@ -56,14 +57,36 @@ def _resource_shaper(catalog: Catalog, staff: bool) -> Callable[[Resource], dict
     return lambda row: shapes.resource(row, type_ids=type_ids, meta_keys=keys)
 
 
+@dataclass
+class Search:
+    """What every availability search reads first: who asks (``staff`` for showAll), the
+    catalog they see, the service, and how the resources are narrowed down."""
+
+    staff: bool
+    catalog: Catalog
+    booking_type: BookingType | None
+    choice: object
+    filters: dict
+
+
+def _search(data: dict, *, type_required: bool = False) -> Search:
+    staff = offer.show_all(data.get("showAll"))
+    catalog = offer.catalog_for(staff)
+    return Search(
+        staff,
+        catalog,
+        offer.booking_type_of(catalog, data.get("type"), required=type_required),
+        offer.resource_choice(catalog, data.get("resourceFilters")),
+        offer.filter_values(catalog, data.get("resourceFiltersCustomFields"), staff),
+    )
+
+
 @bp.post("/availability/resources")
 def availability_resources():
     data = body()
-    staff = offer.show_all(data.get("showAll"))
-    catalog = offer.catalog_for(staff)
-    booking_type = offer.booking_type_of(catalog, data.get("type"), required=False)
-    choice = offer.resource_choice(catalog, data.get("resourceFilters"))
-    filters = offer.filter_values(catalog, data.get("resourceFiltersCustomFields"), staff)
+    search = _search(data)
+    staff, catalog, booking_type = search.staff, search.catalog, search.booking_type
+    choice, filters = search.choice, search.filters
     limit = read_limit(data.get("limit"))
     sort_by = data.get("sortBy") or "position"
     if not isinstance(sort_by, str) or sort_by not in RESOURCE_SORTS:
@@ -132,11 +155,9 @@ def availability_resource_categories():
 @bp.post("/availability/types")
 def availability_types():
     data = body()
-    staff = offer.show_all(data.get("showAll"))
-    catalog = offer.catalog_for(staff)
-    booking_type = offer.booking_type_of(catalog, data.get("type"), required=False)
-    choice = offer.resource_choice(catalog, data.get("resourceFilters"))
-    filters = offer.filter_values(catalog, data.get("resourceFiltersCustomFields"), staff)
+    search = _search(data)
+    catalog, booking_type = search.catalog, search.booking_type
+    choice, filters = search.choice, search.filters
     limit = read_limit(data.get("limit"))
     offered = catalog.types_for(offer.matching_resources(catalog, choice, filters))
     if booking_type is not None:
@@ -179,11 +200,9 @@ def pending_counts(type_ids: list[str]) -> dict[str, int]:
 @bp.post("/availability/times")
 def availability_times():
     data = body()
-    staff = offer.show_all(data.get("showAll"))
-    catalog = offer.catalog_for(staff)
-    booking_type = offer.booking_type_of(catalog, data.get("type"), required=True)
-    choice = offer.resource_choice(catalog, data.get("resourceFilters"))
-    filters = offer.filter_values(catalog, data.get("resourceFiltersCustomFields"), staff)
+    search = _search(data, type_required=True)
+    staff, catalog, booking_type = search.staff, search.catalog, search.booking_type
+    choice, filters = search.choice, search.filters
     adjusters = data.get("timeAdjustersCustomFields")
     if adjusters is not None and not isinstance(adjusters, dict):
         raise ValidationFailed(

@@ -25,6 +25,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 
 log = logging.getLogger("mawid.messages")
 
@@ -149,3 +150,16 @@ def _load_provider(spec: str) -> TextProvider:
         raise ValueError(f"SMS_PROVIDER must be 'log' or 'package.module:ClassName', not {spec!r}")
     provider_class = getattr(importlib.import_module(module_name), class_name)
     return provider_class()
+
+
+def send_code(channel: str, to: str, code: str, business: str) -> None:
+    """A one-time code by email, SMS or WhatsApp, in the reader's language."""
+    text = _(
+        "Your %(business)s code is %(code)s. It is valid for 10 minutes.",
+        business=business,
+        code=code,
+    )
+    if channel == "email":
+        send_email(to, _("Your code: %(code)s", code=code), text)
+    else:
+        send_text(channel, to, text)

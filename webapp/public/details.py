@@ -210,15 +210,7 @@ def _phone_channel() -> str:
 
 
 def deliver_code(channel: str, identifier: str, code: str) -> None:
-    text = _(
-        "Your %(business)s code is %(code)s. It is valid for 10 minutes.",
-        business=_site_name(),
-        code=code,
-    )
-    if channel == "email":
-        messaging.send_email(identifier, _("Your code: %(code)s", code=code), text)
-    else:
-        messaging.send_text(channel, identifier, text)
+    messaging.send_code(channel, identifier, code, _site_name())
 
 
 def _site_name() -> str:
