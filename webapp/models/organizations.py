@@ -22,6 +22,9 @@ class Organization(db.Model):
     business_custom_config: Mapped[dict] = mapped_column(JSONDoc, default=dict)
     # Online payments activated in the dashboard: priced bookings then wait for payment.
     online_payments_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which emails go out: {"customer": bool, "reminders": bool, "staff": bool, "owner": bool};
+    # a missing key means on.
+    notification_settings: Mapped[dict] = mapped_column(JSONDoc, default=dict)
     # Raised whenever a service, resource, category or custom field of the organization
     # changes (webapp.models.revisions), so readers may cache what the website offers.
     catalog_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
