@@ -59,6 +59,19 @@ def test_public_https_addresses_are_accepted(url):
         "https://db.internal/",
         "https://router.home.arpa/",
         "https://" + "a" * 2000 + ".com/",
+        "https://metadata.google.internal/",
+        "https://0177.0.0.1/",
+        "https://256.256.256.256/",
+        "https://%31%32%37.0.0.1/",
+        "https://crm.example.com@127.0.0.1/",
+        "https://127.0.0.1#@crm.example.com/",
+        "https://crm.example.com\\@127.0.0.1/",
+        "https://\uff11\uff12\uff17.\uff10.\uff10.\uff11/",
+        "https://127\u30020\u30020\u30021/",
+        "https://[fe80::1%25eth0]/",
+        "https://[::7f00:1]/",
+        "https://[64:ff9b:1::a00:1]/",
+        "https://[::ffff:a9fe:a9fe]/",
     ],
 )
 def test_addresses_off_the_public_internet_are_refused(url):
@@ -74,7 +87,9 @@ def test_loopback_is_let_through_when_allowed(url):
     assert check_webhook_url(url, allow_loopback=True) == url
 
 
-@pytest.mark.parametrize("url", ["http://10.0.0.5/", "http://crm.example.com/"])
+@pytest.mark.parametrize(
+    "url", ["http://10.0.0.5/", "http://crm.example.com/", "http://%31%32%37.0.0.1/"]
+)
 def test_allowing_loopback_lets_nothing_else_through(url):
     with pytest.raises(ValidationFailed):
         check_webhook_url(url, allow_loopback=True)
