@@ -52,6 +52,8 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Mawid <no-reply@localhost>"),
+        # Where people reach this server: links in emails written outside a request.
+        "PUBLIC_BASE_URL": os.environ.get("MAWID_BASE_URL", "http://127.0.0.1:5000"),
         # Text messages (SMS, WhatsApp): "log" writes them to the log; or "module:Class".
         "SMS_PROVIDER": os.environ.get("SMS_PROVIDER", "log"),
         "BABEL_DEFAULT_LOCALE": "en",
