@@ -23,6 +23,17 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 NOW = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
 
 
+def deliver_notifications(app) -> list[dict]:
+    """One worker round now, as the background worker would run after a request, so the
+    emails and webhooks of what just happened go out; answers the captured messages."""
+    from webapp.notify import worker
+
+    with app.app_context():
+        worker.run_once()
+        db.session.remove()
+    return app.config.get("MESSAGES_CAPTURE", [])
+
+
 def _app_config(uri: str, **extra) -> dict:
     return {
         "TESTING": True,
@@ -31,6 +42,8 @@ def _app_config(uri: str, **extra) -> dict:
         "WORKER_INTERVAL_SECONDS": 0.05,
         # Pages take "now" from here, so the booking website reads like a calendar too.
         "MAWID_NOW": NOW,
+        # Links in emails the worker writes (the test client's own address).
+        "PUBLIC_BASE_URL": "http://localhost",
         **extra,
     }
 

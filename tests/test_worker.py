@@ -42,6 +42,7 @@ def test_worker_command_runs_one_round(app, session, runner, now):
         session, organization, checkup, start=at("2026-11-22 09:00"), now=now, hold_minutes=1
     )
     session.commit()
+    app.config["MAWID_NOW"] = now + timedelta(minutes=2)  # the worker keeps the app's clock
 
     result = runner.invoke(args=["worker", "--once"])
 

@@ -69,6 +69,7 @@ def live_site(tmp_path_factory):
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = base_url
     with app.app_context():
         db.create_all()
         loaded = demo.load_demo(db.session, now=utcnow(), base_url=base_url)
@@ -76,7 +77,7 @@ def live_site(tmp_path_factory):
         db.session.commit()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveSite(app=app, base_url=base_url, messages=messages)
+    yield LiveSite(app=app, base_url=base_url, captured=messages)
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)

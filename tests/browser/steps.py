@@ -14,6 +14,7 @@ from flask import Flask
 from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 
+from tests.conftest import deliver_notifications
 from webapp import demo
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -29,7 +30,12 @@ class LiveSite:
 
     app: Flask
     base_url: str
-    messages: list = field(default_factory=list)
+    captured: list = field(default_factory=list)
+
+    @property
+    def messages(self) -> list:
+        """What was sent, once the worker has delivered what is waiting."""
+        return deliver_notifications(self.app)
 
     @property
     def home(self) -> str:

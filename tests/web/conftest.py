@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from tests.conftest import deliver_notifications
 from tests.factories import (
     at,
     create_booking,
@@ -86,6 +87,15 @@ def customer_form(**overrides) -> dict:
     return {k: v for k, v in values.items() if v is not None}
 
 
+def last_code_in(messages: list[dict]) -> str:
+    """The one-time code of the latest message that carries one, or ""."""
+    for message in reversed(messages):
+        found = re.search(r"code is (\d{6})", message["text"])
+        if found:
+            return found.group(1)
+    return ""
+
+
 @dataclass
 class Site:
     """One organization's website with the ids tests choose from, and ways to use it."""
@@ -102,7 +112,8 @@ class Site:
 
     @property
     def messages(self) -> list[dict]:
-        return self.app.config["MESSAGES_CAPTURE"]
+        """What was sent, once the worker has delivered what is waiting."""
+        return deliver_notifications(self.app)
 
     def url(self, path: str = "/", **params) -> str:
         query = urlencode({k: v for k, v in params.items() if v is not None}, doseq=True)
@@ -184,11 +195,17 @@ class Site:
         assert booking_id, f"not a link of this website: {url}"
         return self.booking(booking_id)
 
+    def emails_to(self, address: str) -> list[dict]:
+        return [m for m in self.messages if m["kind"] == "email" and m["to"] == address]
+
+    def subjects_to(self, address: str) -> list[str]:
+        return [m["subject"] for m in self.emails_to(address)]
+
     def last_code(self) -> str:
-        """The one-time code in the last message sent."""
-        found = re.search(r"code is (\d{6})", self.messages[-1]["text"])
-        assert found, self.messages[-1]
-        return found.group(1)
+        """The one-time code in the last message that carried one."""
+        found = last_code_in(self.messages)
+        assert found, self.messages[-1:]
+        return found
 
     def sign_in(self, identifier: str = "sara@example.com"):
         """Sign in to the customer area with the code sent; the answer to the code."""

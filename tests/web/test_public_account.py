@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.factories import make_customer, make_field
-from tests.web.conftest import path_of, step_title, text
+from tests.web.conftest import last_code_in, path_of, step_title, text
 from webapp.models import Customer, Invoice, Organization
 
 EMAIL = "sara@example.com"
@@ -20,8 +20,7 @@ EMAIL = "sara@example.com"
 def sign_in_code(site, identifier: str = EMAIL) -> tuple[object, str]:
     """Ask for a code; the answer and the code that was sent."""
     reply = site.client.post(site.url("/account/sign-in"), data={"identifier": identifier})
-    found = re.search(r"code is (\d{6})", site.messages[-1]["text"]) if site.messages else None
-    return reply, found.group(1) if found else ""
+    return reply, last_code_in(site.messages)
 
 
 def sign_in(site, identifier: str = EMAIL):

@@ -30,7 +30,6 @@ from webapp.booking.errors import InvalidTransition, OutsideWindow, ValidationFa
 from webapp.extensions import db
 from webapp.models import Booking, BookingStatus, Invoice
 from webapp.public.blueprint import now
-from webapp.public.confirmations import booking_title, send_confirmation
 from webapp.public.manage import can_change, change_deadline
 
 REASON_LIMIT = 500
@@ -171,15 +170,9 @@ def booking_cancel():
     data = body()
     booking_id = inputs.text(data, "bookingId", limit=64, required=True)
     reason = inputs.text(data, "reason", limit=REASON_LIMIT)
-    response, done_now = idempotent(
+    response, _done_now = idempotent(
         "customer.bookings.cancel", data, lambda: _cancel(booking_id, reason)
     )
-    if done_now and response.status_code == 200:
-        booking = own_booking(booking_id)
-        # A booking that left the queue had no time yet: no appointment to write about.
-        if booking.start_at is not None:
-            subject = _("Canceled: %(service)s", service=booking_title(booking))
-            send_confirmation(booking, subject=subject)
     return response
 
 

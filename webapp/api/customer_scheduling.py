@@ -28,7 +28,6 @@ from webapp.public import catalog as cat
 from webapp.public import fields as form_fields
 from webapp.public import schedule
 from webapp.public.blueprint import now
-from webapp.public.confirmations import send_confirmation
 from webapp.security import limiter
 
 FILTER_TEXT_LIMIT = 200
@@ -50,9 +49,7 @@ def _customer_key() -> str:
 @limiter.limit(_booking_limit, key_func=_customer_key, scope="api-booking-customer")
 def scheduling_new():
     data = body()
-    response, done_now = idempotent("customer.scheduling.new", data, lambda: _schedule(data))
-    if done_now and g.get("booked") is not None:
-        send_confirmation(g.booked)
+    response, _done_now = idempotent("customer.scheduling.new", data, lambda: _schedule(data))
     return response
 
 
@@ -114,7 +111,6 @@ def _schedule(data: dict) -> tuple[int, str]:
         inputs.forget_uploads(booking_specs, info)
         inputs.forget_uploads(customer_specs, profile)
         raise _in_words(error, data, start) from None
-    g.booked = booking
     return envelope_text(booking_json(booking), 201)
 
 

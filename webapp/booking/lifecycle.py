@@ -361,7 +361,8 @@ def approve_booking(session, organization, booking_id, *, actor: Actor, now: dat
     booking = _load(session, organization, booking_id)
     _require(booking, S.PENDING_APPROVAL, "approved")
     transition(session, booking, S.CONFIRMED, actor, now)
-    emit(session, booking, "newAppointment", now)
+    # Staff were told of the request already; "approved" spares them a second email.
+    emit(session, booking, "newAppointment", now, approved=True)
     return booking
 
 

@@ -1,32 +1,72 @@
-"""The background worker: expires holds and unpaid bookings, forgets old idempotency keys.
-(Webhook and email delivery from the outbox join it later.)"""
+"""The background worker. Each round, in order: time ends what people left open (holds,
+unpaid bookings, old idempotency keys); reminders come due; outside calendars are read;
+outbox events become webhook deliveries and emails; those are sent.
+
+Every step commits its own work, so a failing step does not hold back the others; the round
+reports the first failure after all steps ran. Several workers may run at once.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from datetime import datetime
 
-from flask import Flask
+from flask import Flask, current_app
 
 from webapp.booking import idempotency, lifecycle
 from webapp.booking.locking import begin_write
 from webapp.extensions import db
 from webapp.models.types import utcnow
+from webapp.notify import external_calendars, outbox, reminders, webhooks
 
 log = logging.getLogger("mawid.worker")
 
 
-def run_once(now=None) -> dict[str, int]:
-    """One round, in its own transaction. Needs an app context."""
-    now = now or utcnow()
-    try:
-        begin_write(db.session)
-        done = lifecycle.expire_due(db.session, now)
-        done["idempotency_keys"] = idempotency.purge_expired(db.session, now)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+def _expire(session, now: datetime) -> dict[str, int]:
+    begin_write(session)
+    done = lifecycle.expire_due(session, now)
+    done["idempotency_keys"] = idempotency.purge_expired(session, now)
+    return done
+
+
+def _calendars(session, now: datetime) -> dict[str, int]:
+    allow_loopback = current_app.config.get("WEBHOOKS_ALLOW_LOOPBACK", False)
+    return {
+        "calendars": external_calendars.refresh_due(session, now, allow_loopback=allow_loopback)
+    }
+
+
+def _events(session, now: datetime) -> dict[str, int]:
+    return {"events": outbox.process_events(session, now)}
+
+
+STEPS: tuple[Callable, ...] = (
+    _expire,
+    reminders.fire_due,
+    _calendars,
+    _events,
+    webhooks.deliver_due,
+    outbox.send_due_emails,
+)
+
+
+def run_once(now: datetime | None = None) -> dict[str, int]:
+    """One round. Needs an app context; ``now`` defaults to the app's clock."""
+    now = now or current_app.config.get("MAWID_NOW") or utcnow()
+    done: dict[str, int] = {}
+    failure: Exception | None = None
+    for step in STEPS:
+        try:
+            done.update(step(db.session, now))
+            db.session.commit()
+        except Exception as error:
+            db.session.rollback()
+            log.exception("worker step %s failed", getattr(step, "__name__", step))
+            failure = failure or error
+    if failure is not None:
+        raise failure
     return done
 
 

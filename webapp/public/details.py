@@ -24,7 +24,6 @@ from webapp.public import answers as form_answers
 from webapp.public import catalog as cat
 from webapp.public import fields as form_fields
 from webapp.public.blueprint import bp, customer_timezone, go, now, render
-from webapp.public.confirmations import send_confirmation
 from webapp.public.tokens import HOLD_SALT, booking_from_token, manage_token
 from webapp.public.views import step_page
 from webapp.security import client_ip
@@ -297,7 +296,6 @@ def _finish(booking: Booking, customer_answers: dict, booking_answers: dict, *, 
         db.session.rollback()
         return _expired(_hold_or_404_by_id(booking.id))
     db.session.commit()
-    send_confirmation(booking)
     return go(url_for(".booking_manage", token=manage_token(g.website.id, booking.id), new=1))
 
 

@@ -19,7 +19,7 @@ from webapp.notify import ical
 from webapp.public import catalog as cat
 from webapp.public import schedule
 from webapp.public.blueprint import bp, customer_timezone, go, now, render
-from webapp.public.confirmations import booking_title, calendar_file, send_confirmation
+from webapp.public.confirmations import booking_title, calendar_file
 from webapp.public.tokens import MANAGE_SALT, booking_from_token, manage_token
 from webapp.public.views import parse_start, time_context
 
@@ -118,7 +118,6 @@ def booking_cancel(token: str):
         reason=reason or None,
     )
     db.session.commit()
-    send_confirmation(booking, subject=_("Canceled: %(service)s", service=booking_title(booking)))
     return go(url_for(".booking_manage", token=token))
 
 
@@ -243,6 +242,5 @@ def _reschedule(token: str, booking: Booking):
         message = _("That time can no longer be booked. Please choose another.")
         return _reschedule_page(token, booking, 409, message=message, lost=start)
     db.session.commit()
-    send_confirmation(moved, subject=_("Rescheduled: %(service)s", service=booking_title(moved)))
     new_token = manage_token(g.website.id, moved.id)
     return go(url_for(".booking_manage", token=new_token, rescheduled=1))

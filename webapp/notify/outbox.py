@@ -1,0 +1,177 @@
+"""From events to messages: the worker reads each outbox event once, writes the webhook
+deliveries and emails it causes, and sends the emails with retries.
+
+Each event is processed in its own transaction, taken with ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL (SQLite has one writer), so several workers share the outbox without reading an
+event twice. An event whose processing fails is retried later and set aside after
+``MAX_EVENT_ATTEMPTS``, so one bad event never blocks the others.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from webapp.booking.locking import begin_write, dialect_name
+from webapp.models import EmailOut, OutboxMessage, WebhookSubscription
+from webapp.notify import emails, messaging, webhooks
+
+log = logging.getLogger("mawid.worker")
+
+MAX_EVENT_ATTEMPTS = 5
+EMAIL_RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+    timedelta(hours=12),
+    timedelta(hours=24),
+    timedelta(hours=24),
+)
+EMAIL_LEASE = timedelta(minutes=2)
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+def process_events(session: Session, now: datetime, limit: int = 200) -> int:
+    """Process up to ``limit`` due events, one transaction each; answers how many."""
+    done = 0
+    while done < limit:
+        begin_write(session)
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.processed_at.is_(None), OutboxMessage.available_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
+        if dialect_name(session) == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        message = session.scalar(query)
+        if message is None:
+            session.commit()
+            return done
+        message_id = message.id
+        try:
+            process(session, message, now)
+            session.commit()
+        except Exception as error:
+            session.rollback()
+            log.exception("event %s could not be processed", message_id)
+            _set_aside(session, message_id, now, error)
+        done += 1
+    return done
+
+
+def process(session: Session, message: OutboxMessage, now: datetime) -> None:
+    webhooks.fan_out(session, message, now)
+    for email in emails.booking_emails(session, message, now):
+        queue_email(session, email, message.organization_id, now, message=message)
+    message.processed_at = now
+    session.flush()
+
+
+def _set_aside(session: Session, message_id: int, now: datetime, error: Exception) -> None:
+    begin_write(session)
+    message = session.get(OutboxMessage, message_id)
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:500]
+    if message.attempts >= MAX_EVENT_ATTEMPTS:
+        message.processed_at = now
+    else:
+        message.available_at = now + timedelta(minutes=2**message.attempts)
+    session.commit()
+
+
+# --- emails --------------------------------------------------------------------------------
+
+
+def queue_email(
+    session: Session,
+    email: emails.Email,
+    organization_id: str,
+    now: datetime,
+    *,
+    message: OutboxMessage | None = None,
+) -> None:
+    session.add(
+        EmailOut(
+            organization_id=organization_id,
+            outbox_message_id=message.id if message else None,
+            booking_id=message.booking_id if message else None,
+            kind=email.kind,
+            recipient=email.to,
+            subject=email.subject,
+            text=email.text,
+            html=email.html,
+            attachments=[
+                {
+                    "filename": filename,
+                    "contentType": content_type,
+                    "data": base64.b64encode(data).decode("ascii"),
+                }
+                for filename, content_type, data in email.attachments
+            ],
+            status="pending",
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+def queue_endpoint_disabled(session: Session, endpoint: WebhookSubscription, now: datetime) -> None:
+    for email in emails.webhook_disabled_emails(session, endpoint, now):
+        queue_email(session, email, endpoint.organization_id, now)
+
+
+def send_due_emails(session: Session, now: datetime, limit: int = 50) -> dict[str, int]:
+    """Send due emails: leased in one transaction, each sent with none open, then recorded."""
+    begin_write(session)
+    query = (
+        select(EmailOut.id)
+        .where(
+            EmailOut.status == "pending",
+            EmailOut.next_attempt_at <= now,
+            or_(EmailOut.leased_until.is_(None), EmailOut.leased_until < now),
+        )
+        .order_by(EmailOut.next_attempt_at)
+        .limit(limit)
+    )
+    if dialect_name(session) == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query))
+    if ids:
+        session.execute(
+            update(EmailOut).where(EmailOut.id.in_(ids)).values(leased_until=now + EMAIL_LEASE)
+        )
+    session.commit()
+    done = {"sent": 0, "retrying": 0, "failed": 0}
+    for email_id in ids:
+        email = session.get(EmailOut, email_id)
+        attachments = [
+            (item["filename"], item["contentType"], base64.b64decode(item["data"]))
+            for item in email.attachments
+        ]
+        outgoing = (email.recipient, email.subject, email.text, email.html, attachments)
+        session.commit()
+        sent = messaging.send_email(*outgoing)
+        begin_write(session)
+        email = session.get(EmailOut, email_id, populate_existing=True)
+        email.attempts += 1
+        email.leased_until = None
+        if sent:
+            email.status, email.sent_at, email.next_attempt_at = "sent", now, None
+        elif email.attempts <= len(EMAIL_RETRY_DELAYS):
+            email.next_attempt_at = now + EMAIL_RETRY_DELAYS[email.attempts - 1]
+            email.last_error = "the mail server did not take it"
+        else:
+            email.status, email.next_attempt_at = "failed", None
+            email.last_error = "the mail server did not take it"
+        session.commit()
+        done[{"pending": "retrying"}.get(email.status, email.status)] += 1
+    return done
