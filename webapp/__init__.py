@@ -39,7 +39,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     from htmx_flask import Htmx
 
-    from webapp import admin, api, embed, errors, i18n, public, security, views, webviews
+    from webapp import (
+        admin,
+        api,
+        calendar_feeds,
+        embed,
+        errors,
+        i18n,
+        public,
+        security,
+        views,
+        webviews,
+    )
     from webapp.cli import register_commands
 
     _write_requests_lock_early(app)
@@ -52,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     admin.init_app(app)
     webviews.init_app(app)
     api.init_app(app)
+    calendar_feeds.init_app(app)
     Htmx(app)
     register_commands(app)
     return app

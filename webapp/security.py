@@ -14,8 +14,9 @@ UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Surfaces that never read a cookie or a session: the widget's frames carry their state in
 # signed URLs and the admin widgets a bearer token in a header, so a forged request has no
 # ambient credential to ride on and needs no CSRF token (which would live in a cookie the
-# browser blocks inside a third-party frame). The API authenticates by header only.
-COOKIELESS_BLUEPRINTS = frozenset({"embed", "webviews", "api"})
+# browser blocks inside a third-party frame). The API authenticates by header only, and a
+# calendar feed by the token in its address.
+COOKIELESS_BLUEPRINTS = frozenset({"embed", "webviews", "api", "calendar_feeds"})
 
 
 def cookieless() -> bool:

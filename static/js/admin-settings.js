@@ -13,14 +13,16 @@
     var button = event.target.closest("[data-copy]");
     var source = button && document.getElementById(button.dataset.copy);
     if (!source) return;
+    var isField = source.tagName === "INPUT" || source.tagName === "TEXTAREA";
     if (!navigator.clipboard) {  // not a secure context: select it for the visitor to copy
+      if (isField) { source.select(); return; }
       var range = document.createRange();
       range.selectNodeContents(source);
       window.getSelection().removeAllRanges();
       window.getSelection().addRange(range);
       return;
     }
-    navigator.clipboard.writeText(source.textContent).then(function () {
+    navigator.clipboard.writeText(isField ? source.value : source.textContent).then(function () {
       var label = button.textContent;
       button.textContent = button.dataset.copied || label;
       setTimeout(function () { button.textContent = label; }, 2000);

@@ -78,8 +78,8 @@ def test_an_admin_creates_a_resource_with_every_seed_field_and_reads_it_back(des
     assert result["timeZone"] == "Asia/Riyadh" and result["category"] is None
     # The provider is set through POST and PUT, never answered.
     assert "providerEmail" not in result and "providerPhone" not in result
-    # No calendar feeds exist yet, so no feed address is promised.
-    assert "calendarFeedUrl" not in result
+    # A new resource has no calendar feed yet: no address.
+    assert result["calendarFeedUrl"] is None
     read = desk.get(f"{R}/{result['id']}", "owner").get_json()["result"]
     assert read == result
     with desk.app.app_context():

@@ -19,6 +19,7 @@ from webapp.api.shapes import management as shapes
 from webapp.auth import otp
 from webapp.booking.errors import BookingError, NotFound, ValidationFailed
 from webapp.extensions import db
+from webapp.manage import calendar_feeds as feeds
 from webapp.manage import resources as manage
 from webapp.manage import rules
 from webapp.models import CustomField, Resource
@@ -80,7 +81,13 @@ def _visible(resource_id: str) -> Resource:
 
 
 def _answer(resources) -> list[dict]:
-    return [shapes.resource(r, g.organization) for r in resources]
+    resources = list(resources)
+    urls = feeds.resource_feed_urls(db.session, g.organization, (r.id for r in resources))
+    return [shapes.resource(r, g.organization, urls.get(r.id)) for r in resources]
+
+
+def _one(resource: Resource) -> dict:
+    return _answer([resource])[0]
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -146,7 +153,7 @@ def management_resources_request_viewing():
 @bp.get("/management/resources/<resource_id>")
 @management("staff")
 def management_resource_get(resource_id: str):
-    return ok(shapes.resource(_visible(resource_id), g.organization))
+    return ok(_one(_visible(resource_id)))
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -252,14 +259,14 @@ def _save(resource: Resource | None):
 @bp.post("/management/resources")
 @management("admin")
 def management_resource_create():
-    return ok(shapes.resource(_save(None), g.organization), 201)
+    return ok(_one(_save(None)), 201)
 
 
 @bp.put("/management/resources/<resource_id>")
 @management("admin")
 def management_resource_update(resource_id: str):
     resource = manage.get_resource(db.session, g.organization, resource_id)
-    return ok(shapes.resource(_save(resource), g.organization))
+    return ok(_one(_save(resource)))
 
 
 @bp.delete("/management/resources/<resource_id>")

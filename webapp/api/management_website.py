@@ -22,10 +22,11 @@ from webapp.api.shapes import websites as shape
 from webapp.api.website_input import forget_uploads, read_settings, read_theme
 from webapp.booking.errors import NotFound, ValidationFailed
 from webapp.extensions import db
-from webapp.manage import embedding
+from webapp.manage import calendar_feeds, embedding
 from webapp.manage import websites as manage
 from webapp.manage.organizations import membership
 from webapp.models import Organization, Website
+from webapp.public.blueprint import now
 
 VERSIONS = (manage.LIVE, manage.DRAFT)
 MAX_URL = 2000
@@ -68,7 +69,17 @@ def _managed(website: Website, version: str) -> dict:
     row = website.settings if version == manage.LIVE else manage.draft_of(db.session, website)
     result = shape.website(website, row, management=True)
     result["unpublishedChanges"] = [setting_name(c) for c in manage.unpublished_changes(website)]
+    result["calendarFeedUrl"] = _organization_feed_url()
     return result
+
+
+def _organization_feed_url() -> str | None:
+    """The organization's calendar feed, for owners and admins only (like in the admin):
+    it shows every resource's bookings with the customers' contact details."""
+    if not g.caller.may("admin"):
+        return None
+    feed = calendar_feeds.feed_for(db.session, g.organization, now=now())
+    return calendar_feeds.feed_url(feed) if feed is not None else None
 
 
 @bp.get("/management/website")

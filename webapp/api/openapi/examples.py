@@ -26,6 +26,7 @@ MANAGED_RESOURCE = {
     "timeZone": "Asia/Riyadh",
     "position": 0,
     "updatedAt": "2026-11-20T10:15:00+00:00",
+    "calendarFeedUrl": None,
 }
 BOOKING_TYPE = {
     "id": "tY6pL2nB8vC4xZ0qW1eR",
@@ -299,4 +300,5 @@ MANAGED_WEBSITE = {
     "allowedDomains": ["https://shop.example.com"],
     "updatedAt": "2026-11-20T10:15:00+00:00",
     "unpublishedChanges": [],
+    "calendarFeedUrl": "https://mawid.example/calendar/feed/oF3hQ9sLw2ZxK7bN1cVe.Jk2Lr8Qd0YxWv.ics",
 }

@@ -220,8 +220,13 @@ SCHEMAS: dict = {
             "unpublishedChanges": described(
                 array(STRING), "Settings the draft changed and the live version lacks."
             ),
+            "calendarFeedUrl": described(
+                NULLABLE_STRING,
+                "The iCal feed of all the organization's bookings (made in the admin); null "
+                "when it has none or the caller is staff.",
+            ),
         },
-        [*WEBSITE, "organizationId", "allowedDomains", "unpublishedChanges"],
+        [*WEBSITE, "organizationId", "allowedDomains", "unpublishedChanges", "calendarFeedUrl"],
     ),
     "WebsiteSettingsInput": described(
         {"type": "object", "properties": SETTINGS_IN},

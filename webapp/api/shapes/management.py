@@ -24,9 +24,12 @@ def translations(base: str | None, others: Mapping | None) -> dict:
     return shaped
 
 
-def resource(row: Resource, organization: Organization) -> dict:
-    """A resource with everything staff set on it. The provider's email and phone are
-    only written, never answered (seed 002)."""
+def resource(
+    row: Resource, organization: Organization, calendar_feed_url: str | None = None
+) -> dict:
+    """A resource with everything staff set on it, and the address of its calendar feed
+    when it has one. The provider's email and phone are only written, never answered
+    (seed 002)."""
     shaped = catalog.resource(row, type_ids={t.id for t in row.booking_types}, meta_keys=None)
     shaped.update(
         name_translations=translations(row.name, row.name_translations),
@@ -34,6 +37,7 @@ def resource(row: Resource, organization: Organization) -> dict:
         timeZone=row.timezone or organization.timezone,
         position=row.position,
         updatedAt=row.updated_at.isoformat() if row.updated_at else None,
+        calendarFeedUrl=calendar_feed_url,
     )
     return shaped
 
