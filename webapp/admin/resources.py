@@ -15,6 +15,7 @@ from webapp.admin.blueprint import (
     requires,
     scoped_resources,
 )
+from webapp.admin.calendar_feeds import feed_box
 from webapp.admin.forms import FormReader, posted, save_and_go
 from webapp.booking.errors import NotFound, ValidationFailed
 from webapp.extensions import db
@@ -69,6 +70,7 @@ def _form_page(resource, values: dict, errors: dict, status: int = 200):
         errors=errors,
         category_options=[(c.id, translated(c.name, c.name_translations)) for c in _categories()],
         type_options=[(t.id, translated(t.name, t.name_translations)) for t in _types()],
+        feed_box=feed_box(resource) if resource is not None else None,
     )
 
 

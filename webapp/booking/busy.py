@@ -1,4 +1,5 @@
-"""What is taken on resources' calendars: the busy blocks of occupying bookings.
+"""What is taken on resources' calendars: the busy blocks of occupying bookings, and the
+busy times of the outside calendars a resource subscribes to.
 
 Answers read thousands of blocks, so the statement is built once per shape and reads raw
 values turned straight into epoch seconds (no aware datetime per row).
@@ -15,10 +16,12 @@ from sqlalchemy.orm import Session
 
 from webapp.booking import intervals as iv
 from webapp.booking import slots as sl
-from webapp.models import Booking, BookingStatus
+from webapp.models import Booking, BookingStatus, ExternalBusyTime
 from webapp.models.bookings import OCCUPYING_STATUSES
 from webapp.models.types import UTCDateTime
 
+# The longest stored piece of an outside calendar's busy time (longer events are cut).
+EXTERNAL_PIECE = timedelta(days=1)
 _FREEING_STATUSES = [s.value for s in BookingStatus if s not in OCCUPYING_STATUSES]
 
 
@@ -46,6 +49,20 @@ def _busy_query(dialect: str, excluding: bool):
     return query
 
 
+@cache
+def _external_query(dialect: str):
+    column = _EPOCH_READERS.get(dialect, (_as_datetime, _datetime_seconds))[0]
+    table = ExternalBusyTime.__table__.c
+    instant = UTCDateTime()
+    return select(table.resource_id, column(table.start_at), column(table.end_at)).where(
+        table.resource_id.in_(bindparam("resource_ids", expanding=True)),
+        table.start_at < bindparam("end", type_=instant),
+        # Stored pieces last at most a day, so the index on (resource, start) bounds the read.
+        table.start_at > bindparam("earliest", type_=instant),
+        table.end_at > bindparam("start", type_=instant),
+    )
+
+
 def load_busy(
     session: Session,
     resource_ids: Sequence[str],
@@ -55,7 +72,7 @@ def load_busy(
     exclude_booking_id: str | None = None,
 ) -> dict[str, list[iv.Interval]]:
     """Busy blocks (buffers included) of occupying bookings overlapping ``[start, end)``;
-    holds count until they expire."""
+    holds count until they expire. Outside calendars' busy times block too."""
     if not resource_ids:
         return {}
     # Thousands of blocks per answer: a Core statement (no ORM row loading) that reads the
@@ -79,6 +96,16 @@ def load_busy(
     seconds = reader()
     for resource_id, block_start, block_end in session.execute(query, params).all():
         busy[resource_id].append((seconds(block_start), seconds(block_end)))
+    outside = {
+        "resource_ids": params["resource_ids"],
+        "start": start,
+        "end": end,
+        "earliest": start - EXTERNAL_PIECE,
+    }
+    for resource_id, busy_start, busy_end in session.execute(
+        _external_query(dialect), outside
+    ).all():
+        busy[resource_id].append((seconds(busy_start), seconds(busy_end)))
     return {rid: iv.merge(blocks) for rid, blocks in busy.items()}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts import normalize_email
@@ -14,6 +14,9 @@ from webapp.booking.intervals import is_valid_timezone
 from webapp.models import (
     Booking,
     BookingType,
+    CalendarFeed,
+    ExternalBusyTime,
+    ExternalCalendar,
     Member,
     Organization,
     Resource,
@@ -172,6 +175,13 @@ def delete_resource(session: Session, organization: Organization, resource_id: s
                 "to stop new bookings."
             ),
             field="__all__",
+        )
+    # Its calendar feed and outside calendars go with it (the feed's address stops working).
+    for model in (ExternalBusyTime, ExternalCalendar, CalendarFeed):
+        session.execute(
+            delete(model).where(
+                model.organization_id == organization.id, model.resource_id == resource.id
+            )
         )
     session.delete(resource)
     session.flush()
