@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import os
 import sys
 
 import click
@@ -197,6 +198,9 @@ def run_command(host, port, no_worker):
     app: Flask = current_app._get_current_object()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     _freeze_startup_objects()
+    if "MAWID_BASE_URL" not in os.environ:
+        # Links in emails point at this server unless its public address is configured.
+        app.config["PUBLIC_BASE_URL"] = f"http://{host}:{port}"
     if not no_worker:
         worker.start_in_thread(app)
     click.echo(f"Mawid is serving on http://{host}:{port}/")

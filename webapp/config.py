@@ -41,8 +41,15 @@ def from_environment(instance_path: str) -> dict:
         # Rate limits (Flask-Limiter syntax); stored in Redis when REDIS_URL is set.
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "BOOKING_RATE_LIMIT": os.environ.get("BOOKING_RATE_LIMIT", "10/minute"),
-        # Webhooks to loopback addresses (http://localhost...): development and tests only.
+        # Reads of one calendar feed, and of an organization's outside calendars (seed 000).
+        "CALENDAR_FEED_RATE_LIMIT": os.environ.get("CALENDAR_FEED_RATE_LIMIT", "60/hour"),
+        "CALENDAR_SYNC_RATE_LIMIT": os.environ.get("CALENDAR_SYNC_RATE_LIMIT", "60/hour"),
+        # Webhooks to loopback addresses (http://localhost...), and outside calendars there:
+        # development and tests only.
         "WEBHOOKS_ALLOW_LOOPBACK": _flag("WEBHOOKS_ALLOW_LOOPBACK", False),
+        # Seconds a webhook receiver or an outside calendar's server has to answer.
+        "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
+        "CALENDAR_TIMEOUT_SECONDS": float(os.environ.get("CALENDAR_TIMEOUT_SECONDS", "10")),
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Mail: with no MAIL_SERVER, messages are written to the log.

@@ -1,5 +1,5 @@
-"""Notifications: webhook deliveries and attempts, emails to send, reminders fired, calendar
-feeds, outside calendars and their busy times, organization email settings
+"""Notifications: webhook deliveries, emails to send, reminders, calendar feeds, outside calendars
+(and their busy times), and an organization's email settings
 
 Revision ID: f60140c238cc
 Revises: 2eaf85045341

@@ -83,7 +83,7 @@ def _confirm_details(page: Page, live_site, check_step, lang: str, phone: str, e
     assert booking.info[FILE_FIELD]["name"] == "referral.pdf"
     (sent,) = _emails_to(live_site, email)
     assert page.url.split("?")[0] in sent["text"]
-    assert [name for name, _type, _data in sent["attachments"]] == ["booking.ics"]
+    assert [name for name, _type, _data in sent["attachments"]] == ["invite.ics"]
 
 
 def _reschedule_and_cancel(page: Page, live_site, check_step, lang: str, email: str) -> None:

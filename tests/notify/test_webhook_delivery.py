@@ -239,3 +239,20 @@ def test_every_event_is_processed_once_even_without_subscribers(session, clinic,
     worker.run_once(now=now)
     assert session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
     assert session.scalar(select(func.count()).select_from(WebhookSubscription)) == 0
+
+
+def test_removing_an_endpoint_stops_what_waits_for_it(session, clinic, receiver, now):
+    organization = clinic[0]
+    subscribe(session, organization, receiver, now=now)
+    receiver.down = True
+    book(session, clinic, "2026-11-22 09:00", now)
+    worker.run_once(now=now)
+
+    manage.unsubscribe(session, organization, trigger="newAppointment", url=receiver.url, now=now)
+    session.commit()
+    receiver.down = False
+    run_until(now, now + timedelta(hours=1), timedelta(minutes=5))
+
+    assert len(receiver.received) == 1, "only the attempt made before the removal"
+    delivery = session.scalars(select(WebhookDelivery)).one()
+    assert (delivery.status, delivery.last_error) == ("failed", "the endpoint was removed")

@@ -22,6 +22,7 @@ from webapp.admin.forms import FormReader
 from webapp.booking.errors import ValidationFailed
 from webapp.extensions import db
 from webapp.i18n import current_lang, digits
+from webapp.manage import webhook_deliveries as log
 from webapp.manage import webhooks as hooks
 from webapp.models import WebhookDelivery, WebhookSubscription
 from webapp.notify.triggers import ALIASES, TRIGGERS
@@ -219,12 +220,12 @@ def _endpoint(subscription_id: str) -> WebhookSubscription:
 
 
 def _log_context(subscription: WebhookSubscription) -> dict:
-    page = hooks.deliveries(
+    page = log.deliveries(
         db.session,
         g.organization,
         subscription,
         before=_read_before(),
-        limit=current_app.config.get("ADMIN_PAGE_SIZE", hooks.PAGE_SIZE),
+        limit=current_app.config.get("ADMIN_PAGE_SIZE", log.PAGE_SIZE),
     )
     more_url = None
     if page.next_before:
@@ -234,7 +235,7 @@ def _log_context(subscription: WebhookSubscription) -> dict:
     return {
         "endpoint": subscription,
         "page": page,
-        "attempts": hooks.attempts_of(db.session, g.organization, page.deliveries),
+        "attempts": log.attempts_of(db.session, g.organization, page.deliveries),
         "more_url": more_url,
         "older": bool(request.args.get("before")),
         **_helpers(),
@@ -286,7 +287,7 @@ def _log_part(subscription: WebhookSubscription):
 def webhook_test_send(subscription_id: str):
     subscription = _endpoint(subscription_id)
     try:
-        hooks.send_test(db.session, g.organization, subscription, now(), base_url=request.url_root)
+        log.send_test(db.session, g.organization, subscription, now(), base_url=request.url_root)
     except ValidationFailed as error:
         db.session.rollback()
         return _answer(
@@ -345,7 +346,7 @@ def _delivery_context(subscription: WebhookSubscription, delivery: WebhookDelive
     return {
         "endpoint": subscription,
         "delivery": delivery,
-        "attempts": {delivery.id: hooks.delivery_attempts(db.session, g.organization, delivery)},
+        "attempts": {delivery.id: log.delivery_attempts(db.session, g.organization, delivery)},
         **_helpers(),
     }
 
@@ -355,7 +356,7 @@ def _delivery_context(subscription: WebhookSubscription, delivery: WebhookDelive
 def webhook_delivery(subscription_id: str, delivery_id: str):
     """The delivery's page; for the log's polling, its rows (or 204 when nothing changed)."""
     subscription = _endpoint(subscription_id)
-    delivery = hooks.delivery(db.session, g.organization, subscription, delivery_id)
+    delivery = log.delivery(db.session, g.organization, subscription, delivery_id)
     if is_partial(f"d-{delivery.id}"):
         if request.args.get("seen") == seen(delivery):
             return "", 204
@@ -367,7 +368,7 @@ def webhook_delivery(subscription_id: str, delivery_id: str):
 @requires("admin")
 def webhook_delivery_redeliver(subscription_id: str, delivery_id: str):
     subscription = _endpoint(subscription_id)
-    delivery = hooks.delivery(db.session, g.organization, subscription, delivery_id)
+    delivery = log.delivery(db.session, g.organization, subscription, delivery_id)
     target = f"d-{delivery.id}"
 
     def row():
@@ -376,7 +377,7 @@ def webhook_delivery_redeliver(subscription_id: str, delivery_id: str):
         ]
 
     try:
-        hooks.redeliver(db.session, g.organization, delivery, now())
+        log.redeliver(db.session, g.organization, delivery, now())
     except ValidationFailed as error:
         db.session.rollback()
         return _answer(subscription, target, row, error.message, "error", 409)

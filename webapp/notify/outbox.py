@@ -13,12 +13,12 @@ import base64
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.booking.locking import begin_write, dialect_name
 from webapp.models import EmailOut, OutboxMessage, WebhookSubscription
-from webapp.notify import emails, messaging, webhooks
+from webapp.notify import emails, leasing, messaging, webhooks
 
 log = logging.getLogger("mawid.worker")
 
@@ -129,28 +129,15 @@ def queue_endpoint_disabled(session: Session, endpoint: WebhookSubscription, now
         queue_email(session, email, endpoint.organization_id, now)
 
 
+# An email's status after an attempt, as the worker's round reports it.
+_OUTCOMES = {"sent": "emails_sent", "pending": "emails_retrying", "failed": "emails_failed"}
+
+
 def send_due_emails(session: Session, now: datetime, limit: int = 50) -> dict[str, int]:
     """Send due emails: leased in one transaction, each sent with none open, then recorded."""
-    begin_write(session)
-    query = (
-        select(EmailOut.id)
-        .where(
-            EmailOut.status == "pending",
-            EmailOut.next_attempt_at <= now,
-            or_(EmailOut.leased_until.is_(None), EmailOut.leased_until < now),
-        )
-        .order_by(EmailOut.next_attempt_at)
-        .limit(limit)
-    )
-    if dialect_name(session) == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(session.scalars(query))
-    if ids:
-        session.execute(
-            update(EmailOut).where(EmailOut.id.in_(ids)).values(leased_until=now + EMAIL_LEASE)
-        )
+    ids = leasing.lease_due(session, EmailOut, now, EMAIL_LEASE, limit)
     session.commit()
-    done = {"sent": 0, "retrying": 0, "failed": 0}
+    done = dict.fromkeys(_OUTCOMES.values(), 0)
     for email_id in ids:
         email = session.get(EmailOut, email_id)
         attachments = [
@@ -173,5 +160,5 @@ def send_due_emails(session: Session, now: datetime, limit: int = 50) -> dict[st
             email.status, email.next_attempt_at = "failed", None
             email.last_error = "the mail server did not take it"
         session.commit()
-        done[{"pending": "retrying"}.get(email.status, email.status)] += 1
+        done[_OUTCOMES[email.status]] += 1
     return done

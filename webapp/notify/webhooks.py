@@ -14,15 +14,16 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import time
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from webapp.booking.locking import begin_write, dialect_name
+from webapp.booking.locking import begin_write
 from webapp.i18n import translated
 from webapp.models import (
     Booking,
@@ -32,7 +33,9 @@ from webapp.models import (
     WebhookSubscription,
     Website,
 )
-from webapp.notify import http, triggers
+from webapp.notify import http, leasing, triggers
+
+log = logging.getLogger("mawid.worker")
 
 # The wait before each retry: the first three attempts fall within about five minutes and
 # the last one comes more than three days after the first.
@@ -227,32 +230,6 @@ def _customer(booking: Booking) -> dict:
 # --- sending -------------------------------------------------------------------------------
 
 
-def lease_due(session: Session, now: datetime, limit: int = 20) -> list[str]:
-    """Take up to ``limit`` due deliveries for this worker until ``now + LEASE``.
-    The caller commits, so other workers see the lease."""
-    begin_write(session)
-    query = (
-        select(WebhookDelivery.id)
-        .where(
-            WebhookDelivery.status == "pending",
-            WebhookDelivery.next_attempt_at <= now,
-            or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until < now),
-        )
-        .order_by(WebhookDelivery.next_attempt_at)
-        .limit(limit)
-    )
-    if dialect_name(session) == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(session.scalars(query))
-    if ids:
-        session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id.in_(ids))
-            .values(leased_until=now + LEASE)
-        )
-    return ids
-
-
 def attempt(session: Session, delivery_id: str, now: datetime) -> str:
     """Send one leased delivery and record how it went; answers its new status. No
     transaction is open while the request runs (on SQLite, no lock is held)."""
@@ -344,6 +321,19 @@ def _hurry_backlog(session: Session, delivery: WebhookDelivery, now: datetime) -
     )
 
 
+def stop_waiting(session: Session, subscription_id: str, reason: str) -> None:
+    """What still waits to be sent to an endpoint that stops is not sent (it stays in the
+    log, and can be redelivered)."""
+    session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.subscription_id == subscription_id,
+            WebhookDelivery.status == "pending",
+        )
+        .values(status="failed", next_attempt_at=None, leased_until=None, last_error=reason)
+    )
+
+
 def _disable_when_failing(session: Session, delivery: WebhookDelivery, now: datetime) -> None:
     """An endpoint that delivered nothing since this delivery began, days ago, is disabled
     and its owners are told."""
@@ -361,30 +351,32 @@ def _disable_when_failing(session: Session, delivery: WebhookDelivery, now: date
     if delivered_since is not None:
         return
     endpoint.disabled_at, endpoint.disabled_reason = now, FAILING
-    session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.subscription_id == endpoint.id,
-            WebhookDelivery.status == "pending",
-        )
-        .values(status="failed", next_attempt_at=None, last_error="the endpoint was disabled")
-    )
+    stop_waiting(session, endpoint.id, "the endpoint was disabled")
     from webapp.notify import outbox  # the email queue lives there
 
     outbox.queue_endpoint_disabled(session, endpoint, now)
 
 
+# A delivery's status after an attempt, as the worker's round reports it.
+_OUTCOMES = {
+    "delivered": "webhooks_delivered",
+    "pending": "webhooks_retrying",
+    "failed": "webhooks_failed",
+}
+
+
 def deliver_due(session: Session, now: datetime, limit: int = 20) -> dict[str, int]:
     """One worker's pass over due deliveries; commits after the lease and after each one."""
-    ids = lease_due(session, now, limit)
+    ids = leasing.lease_due(session, WebhookDelivery, now, LEASE, limit)
     session.commit()
-    done = {"delivered": 0, "retrying": 0, "failed": 0}
+    done = dict.fromkeys(_OUTCOMES.values(), 0)
     for delivery_id in ids:
         try:
             status = attempt(session, delivery_id, now)
             session.commit()
-        except Exception:
+        except Exception:  # one broken delivery must not hold back the others
             session.rollback()
-            raise
-        done[{"pending": "retrying"}.get(status, status)] += 1
+            log.exception("delivery %s could not be sent; retried when its lease ends", delivery_id)
+            continue
+        done[_OUTCOMES[status]] += 1
     return done
