@@ -26,7 +26,6 @@ class DeliveryPage:
     next_before: tuple[datetime, str] | None
 
 
-
 def deliveries(
     session: Session,
     organization: Organization,
