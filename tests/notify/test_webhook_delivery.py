@@ -13,8 +13,8 @@ from tests.factories import at, create_booking, make_booking_type, make_organiza
 from tests.notify.receiver import start_receiver
 from webapp.booking import lifecycle
 from webapp.manage import webhooks as manage
-from webapp.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from webapp.notify import webhooks, worker
+from webapp.models import OutboxMessage, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from webapp.notify import outbox, webhooks, worker
 
 
 @pytest.fixture
@@ -256,3 +256,27 @@ def test_removing_an_endpoint_stops_what_waits_for_it(session, clinic, receiver,
     assert len(receiver.received) == 1, "only the attempt made before the removal"
     delivery = session.scalars(select(WebhookDelivery)).one()
     assert (delivery.status, delivery.last_error) == ("failed", "the endpoint was removed")
+
+
+def test_old_deliveries_emails_and_events_are_forgotten_after_30_days(
+    session, clinic, receiver, now
+):
+    organization = clinic[0]
+    subscribe(session, organization, receiver, now=now)
+    book(session, clinic, "2026-11-22 09:00", now)
+    worker.run_once(now=now)
+    receiver.down = True
+    later = now + timedelta(days=20)
+    book(session, clinic, "2026-12-14 09:00", later)
+    worker.run_once(now=later)
+
+    assert outbox.purge_old(session, now + timedelta(days=29))["purged_deliveries"] == 0
+    done = outbox.purge_old(session, now + timedelta(days=31))
+    session.commit()
+
+    assert done["purged_deliveries"] == 1 and done["purged_emails"] >= 1
+    assert done["purged_events"] >= 1
+    (kept,) = session.scalars(select(WebhookDelivery)).all()
+    assert kept.status == "pending", "what still waits to be sent is kept"
+    events = session.scalars(select(OutboxMessage)).all()
+    assert events and all(event.created_at >= later for event in events)

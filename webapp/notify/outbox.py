@@ -13,11 +13,17 @@ import base64
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from webapp.booking.locking import begin_write, dialect_name
-from webapp.models import EmailOut, OutboxMessage, WebhookSubscription
+from webapp.models import (
+    EmailOut,
+    OutboxMessage,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from webapp.notify import emails, leasing, messaging, webhooks
 
 log = logging.getLogger("mawid.worker")
@@ -162,3 +168,37 @@ def send_due_emails(session: Session, now: datetime, limit: int = 50) -> dict[st
         session.commit()
         done[_OUTCOMES[email.status]] += 1
     return done
+
+
+# --- retention -----------------------------------------------------------------------------
+
+# What was sent (or given up on) is kept this long: the admin's delivery log reads it.
+KEEP_FOR = timedelta(days=30)
+
+
+def purge_old(session: Session, now: datetime) -> dict[str, int]:
+    """Forget deliveries, emails and events finished more than ``KEEP_FOR`` ago; what is
+    still pending is never touched."""
+    begin_write(session)
+    cutoff = now - KEEP_FOR
+    old_deliveries = select(WebhookDelivery.id).where(
+        WebhookDelivery.created_at < cutoff, WebhookDelivery.status != "pending"
+    )
+    session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(old_deliveries)))
+    deliveries = session.execute(
+        delete(WebhookDelivery).where(WebhookDelivery.id.in_(old_deliveries))
+    ).rowcount
+    emails_out = session.execute(
+        delete(EmailOut).where(EmailOut.created_at < cutoff, EmailOut.status != "pending")
+    ).rowcount
+    still_used = (
+        select(WebhookDelivery.outbox_message_id)
+        .where(WebhookDelivery.outbox_message_id.is_not(None))
+        .union(select(EmailOut.outbox_message_id).where(EmailOut.outbox_message_id.is_not(None)))
+    )
+    events = session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.processed_at < cutoff, OutboxMessage.id.not_in(still_used)
+        )
+    ).rowcount
+    return {"purged_deliveries": deliveries, "purged_emails": emails_out, "purged_events": events}

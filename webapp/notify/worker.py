@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 
@@ -22,6 +22,8 @@ from webapp.models.types import utcnow
 from webapp.notify import external_calendars, outbox, reminders, webhooks
 
 log = logging.getLogger("mawid.worker")
+PURGE_EVERY = timedelta(hours=1)
+_last_purge: datetime | None = None
 
 
 def _expire(session, now: datetime) -> dict[str, int]:
@@ -38,6 +40,15 @@ def _calendars(session, now: datetime) -> dict[str, int]:
     }
 
 
+def _purge(session, now: datetime) -> dict[str, int]:
+    """At most once an hour per process: old logs are not urgent."""
+    global _last_purge
+    if _last_purge is not None and abs(now - _last_purge) < PURGE_EVERY:
+        return {}
+    _last_purge = now
+    return outbox.purge_old(session, now)
+
+
 def _events(session, now: datetime) -> dict[str, int]:
     return {"events": outbox.process_events(session, now)}
 
@@ -49,6 +60,7 @@ STEPS: tuple[Callable, ...] = (
     _events,
     webhooks.deliver_due,
     outbox.send_due_emails,
+    _purge,
 )
 
 
