@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python bench/booking_race.py --database both
 	$(BIN)/python bench/public_pages.py --freeze-gc
 	$(BIN)/python bench/widget.py
+	$(BIN)/python bench/notifications.py --database both
 	$(BIN)/python bench/admin_bookings.py
 
 .PHONY: translations

@@ -62,8 +62,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 drops connections under parallel sends
+
+
 def start_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server = _Server(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     server.receiver = Receiver(url=f"http://127.0.0.1:{server.server_port}/hooks")
     threading.Thread(target=server.serve_forever, daemon=True).start()

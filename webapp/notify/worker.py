@@ -87,16 +87,19 @@ def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
     interval = app.config["WORKER_INTERVAL_SECONDS"]
     log.info("worker started (every %.1fs)", interval)
     while not stop.is_set():
+        busy = False
         with app.app_context():
             try:
                 done = run_once()
-                if any(done.values()):
+                busy = any(done.values())
+                if busy:
                     log.info("worker round: %s", done)
             except Exception:  # keep the worker alive; the next round retries
                 log.exception("worker round failed")
             finally:
                 db.session.remove()
-        stop.wait(interval)
+        # A round that found work is followed by another at once; an idle one waits.
+        stop.wait(0 if busy else interval)
 
 
 def start_in_thread(app: Flask) -> threading.Event:
