@@ -280,3 +280,38 @@ def test_old_deliveries_emails_and_events_are_forgotten_after_30_days(
     assert kept.status == "pending", "what still waits to be sent is kept"
     events = session.scalars(select(OutboxMessage)).all()
     assert events and all(event.created_at >= later for event in events)
+
+
+def test_an_event_that_cannot_be_processed_is_set_aside_and_holds_back_nothing(
+    session, clinic, receiver, now, monkeypatch
+):
+    organization = clinic[0]
+    subscribe(session, organization, receiver, now=now)
+    bad = book(session, clinic, "2026-11-22 09:00", now)
+    good = book(session, clinic, "2026-11-22 10:00", now)
+    real = outbox.emails.booking_emails
+
+    def broken(session, message, now):
+        if message.booking_id == bad.id:
+            raise RuntimeError("a template bug")
+        return real(session, message, now)
+
+    monkeypatch.setattr(outbox.emails, "booking_emails", broken)
+    worker.run_once(now=now)
+
+    assert [r.payload["id"] for r in receiver.accepted()] == [good.id]
+    event = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.booking_id == bad.id, OutboxMessage.event == "newAppointment"
+        )
+    ).one()
+    assert event.processed_at is None and event.attempts == 1
+    assert event.last_error == "RuntimeError: a template bug"
+    # Retried with growing pauses, then set aside for good.
+    moment = now
+    for _ in range(outbox.MAX_EVENT_ATTEMPTS):
+        moment += timedelta(hours=1)
+        worker.run_once(now=moment)
+    session.refresh(event)
+    assert event.attempts == outbox.MAX_EVENT_ATTEMPTS and event.processed_at is not None
+    assert [r.payload["id"] for r in receiver.accepted()] == [good.id]

@@ -1,7 +1,7 @@
 """From events to messages: the worker reads each outbox event once, writes the webhook
 deliveries and emails it causes, and sends the emails with retries.
 
-Each event is processed in its own transaction, taken with ``FOR UPDATE SKIP LOCKED`` on
+Events are processed a batch per transaction, taken with ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL (SQLite has one writer), so several workers share the outbox without reading an
 event twice. An event whose processing fails is retried later and set aside after
 ``MAX_EVENT_ATTEMPTS``, so one bad event never blocks the others.
@@ -32,6 +32,7 @@ from webapp.notify import emails, leasing, messaging, webhooks
 log = logging.getLogger("mawid.worker")
 
 MAX_EVENT_ATTEMPTS = 5
+EVENT_BATCH = 25
 EMAIL_RETRY_DELAYS = (
     timedelta(minutes=1),
     timedelta(minutes=5),
@@ -51,32 +52,67 @@ PARALLEL_SENDS = 4
 
 
 def process_events(session: Session, now: datetime, limit: int = 1000) -> int:
-    """Process up to ``limit`` due events, one transaction each; answers how many."""
+    """Process up to ``limit`` due events, ``EVENT_BATCH`` per transaction; answers how
+    many. A batch that fails is done again one event at a time, so only the event at fault
+    is set aside."""
     done = 0
     while done < limit:
-        begin_write(session)
-        query = (
-            select(OutboxMessage)
-            .where(OutboxMessage.processed_at.is_(None), OutboxMessage.available_at <= now)
-            .order_by(OutboxMessage.id)
-            .limit(1)
-        )
-        if dialect_name(session) == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        message = session.scalar(query)
-        if message is None:
+        ids = _claim(session, now, min(EVENT_BATCH, limit - done))
+        if not ids:
             session.commit()
             return done
-        message_id = message.id
         try:
-            process(session, message, now)
+            for message in _in_order(session, ids):
+                process(session, message, now)
             session.commit()
-        except Exception as error:
+        except Exception:
             session.rollback()
-            log.exception("event %s could not be processed", message_id)
-            _set_aside(session, message_id, now, error)
-        done += 1
+            for message_id in ids:
+                _process_alone(session, message_id, now)
+        done += len(ids)
     return done
+
+
+def _claim(session: Session, now: datetime, count: int) -> list[int]:
+    """Due events, locked for this transaction (``SKIP LOCKED``: other workers take others)."""
+    begin_write(session)
+    query = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.processed_at.is_(None), OutboxMessage.available_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(count)
+    )
+    if dialect_name(session) == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+def _in_order(session: Session, ids: list[int]) -> list[OutboxMessage]:
+    return list(
+        session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+        )
+    )
+
+
+def _process_alone(session: Session, message_id: int, now: datetime) -> None:
+    begin_write(session)
+    query = select(OutboxMessage).where(
+        OutboxMessage.id == message_id, OutboxMessage.processed_at.is_(None)
+    )
+    if dialect_name(session) == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    message = session.scalar(query)
+    if message is None:  # another worker took it meanwhile
+        session.commit()
+        return
+    try:
+        process(session, message, now)
+        session.commit()
+    except Exception as error:
+        session.rollback()
+        log.exception("event %s could not be processed", message_id)
+        _set_aside(session, message_id, now, error)
 
 
 def process(session: Session, message: OutboxMessage, now: datetime) -> None:
