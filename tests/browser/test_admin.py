@@ -479,6 +479,11 @@ def test_add_appointment_widget_books_from_an_allowed_site_and_tells_the_host(
 
     with form_response(page):
         frame.locator("#bf-type").select_option(clinic.types["Dental checkup"])
+    # The form that answers the choice has replaced the old one (typing the day into the old
+    # one would be lost with it).
+    expect(frame.locator("#booking-form fieldset.times")).not_to_contain_text(
+        steps.text(live_site, "en", "Choose a service to see the free times.")
+    )
     expect(frame.locator(f"#bf-resource option[value='{clinic.resources[SARA]}']")).to_be_attached()
     day = working_days(today(), 2)[1]
     show_day(page, frame, live_site, day)
