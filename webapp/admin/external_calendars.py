@@ -17,6 +17,7 @@ from webapp.i18n import format_time
 from webapp.manage import external_calendars as manage
 from webapp.manage.resources import get_resource
 from webapp.notify import external_calendars as reader
+from webapp.notify.destinations import loopback_allowed
 from webapp.public.blueprint import now
 
 TARGET = "outside-calendars"
@@ -76,10 +77,6 @@ def _answer(resource, status: int = 200, *, message=None, kind="success", **sect
     return toast(body, message, kind, status) if message else (body, status)
 
 
-def _allow_loopback() -> bool:
-    return bool(current_app.config.get("WEBHOOKS_ALLOW_LOOPBACK", False))
-
-
 @bp.get("/resources/<resource_id>/calendars")
 def outside_calendars_list(resource_id: str):
     return _answer(_resource(resource_id))
@@ -103,7 +100,7 @@ def outside_calendar_add(resource_id: str):
                 url=values["url"],
                 name=values["name"],
                 now=now(),
-                allow_loopback=_allow_loopback(),
+                allow_loopback=loopback_allowed(current_app.config),
             )
         except ValidationFailed as error:
             db.session.rollback()
@@ -125,7 +122,7 @@ def outside_calendar_refresh(resource_id: str, calendar_id: str):
         calendar_id,
         resource_id=resource.id,
         now=now(),
-        allow_loopback=_allow_loopback(),
+        allow_loopback=loopback_allowed(current_app.config),
     )
     db.session.commit()
     message, kind = _outcome(calendar, fetched, resource)

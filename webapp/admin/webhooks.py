@@ -25,6 +25,7 @@ from webapp.i18n import current_lang, digits
 from webapp.manage import webhook_deliveries as log
 from webapp.manage import webhooks as hooks
 from webapp.models import WebhookDelivery, WebhookSubscription
+from webapp.notify.destinations import loopback_allowed
 from webapp.notify.triggers import ALIASES, TRIGGERS
 from webapp.public.blueprint import now
 
@@ -140,13 +141,6 @@ def _helpers() -> dict:
 # --- the list of endpoints -------------------------------------------------------------------
 
 
-def _allow_loopback() -> bool:
-    value = current_app.config.get("WEBHOOKS_ALLOW_LOOPBACK")
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value)
-
-
 def _list_page(status: int = 200, *, values=None, errors=None, added=None, secret=None):
     return render(
         "admin/webhooks/list.html",
@@ -182,7 +176,7 @@ def webhook_add():
                 trigger=trigger,
                 url=url,
                 reference=reference,
-                allow_loopback=_allow_loopback(),
+                allow_loopback=loopback_allowed(current_app.config),
                 actor_label=f"staff:{current_user.id}",
                 now=now(),
             )

@@ -17,16 +17,10 @@ from webapp.booking.errors import ValidationFailed
 from webapp.extensions import db
 from webapp.manage import webhook_samples as samples
 from webapp.manage import webhooks as hooks
+from webapp.notify.destinations import loopback_allowed
 from webapp.public.blueprint import now
 
 LIST_NAME = "webhooks"
-
-
-def _allow_loopback() -> bool:
-    value = current_app.config.get("WEBHOOKS_ALLOW_LOOPBACK")
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value)
 
 
 def _params() -> dict:
@@ -65,7 +59,7 @@ def webhook_add():
         trigger=data.get("trigger"),
         url=data.get("url"),
         reference=data.get("reference"),
-        allow_loopback=_allow_loopback(),
+        allow_loopback=loopback_allowed(current_app.config),
         actor_label=g.caller.actor.label,
         now=now(),
     )

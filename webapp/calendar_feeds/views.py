@@ -19,7 +19,7 @@ CACHE_CONTROL = "private, max-age=300"
 
 
 def _feed_limit() -> str:
-    return current_app.config.get("CALENDAR_FEED_RATE_LIMIT", "60/hour")
+    return current_app.config["CALENDAR_FEED_RATE_LIMIT"]
 
 
 def _token_key() -> str:

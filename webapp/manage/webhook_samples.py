@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -19,8 +18,6 @@ from webapp.manage.websites import get_website
 from webapp.models import BookingType, Organization, Resource, Website, WebsiteVersion
 from webapp.models.types import new_id
 from webapp.notify import triggers
-
-CENT = Decimal("0.01")
 
 
 def _first_service(
@@ -102,7 +99,9 @@ def _sample(session, organization, trigger, reference, now, base_url, website, l
         info.update(queuePosition=2, estimatedWaitMinutes=2 * minutes)
     if trigger == "appointmentRescheduled":
         info["previousBookingId"] = new_id()
-    price = booking_type.price if booking_type else None
+    provider, resource_part = triggers.resource_parts(
+        resource, resource_name or _("Provider"), missing_id=new_id()
+    )
     return triggers.booking_payload(
         trigger,
         booking_id=booking_id,
@@ -111,32 +110,16 @@ def _sample(session, organization, trigger, reference, now, base_url, website, l
         minutes=minutes,
         timezone=timezone,
         customer=customer,
-        provider={
-            "id": resource.id if resource else new_id(),
-            "name": resource_name or _("Provider"),
-            "email": resource.provider_email if resource else None,
-            "phone": resource.provider_phone if resource else None,
-        },
-        resource={
-            "id": resource.id if resource else new_id(),
-            "name": resource_name or _("Provider"),
-            "category": resource.category_id if resource else None,
-        },
-        page={
-            "id": website.id,
-            "appId": website.app_id,
-            "slug": website.slug,
-            "name": _display_name(site, lang),
-            "url": f"{base_url.rstrip('/')}/{website.slug}/",
-            "timeZone": timezone,
-        },
-        booking_type={
-            "id": booking_type.id if booking_type else new_id(),
-            "name": service or _("Consultation"),
-            "duration": minutes,
-            "price": None if price is None else str(Decimal(price).quantize(CENT)),
-            "currency": organization.currency,
-        },
+        provider=provider,
+        resource=resource_part,
+        page=triggers.page_part(website, _display_name(site, lang), base_url, timezone),
+        booking_type=triggers.type_part(
+            booking_type.id if booking_type else new_id(),
+            service or _("Consultation"),
+            minutes,
+            booking_type.price if booking_type else None,
+            organization.currency,
+        ),
         info=info,
         data={"reference": reference} if reference else {},
     )

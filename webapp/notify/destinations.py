@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -45,6 +46,15 @@ LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def loopback_allowed(config: Mapping) -> bool:
+    """Whether the app lets webhooks and outside calendars use loopback addresses
+    (``WEBHOOKS_ALLOW_LOOPBACK``; a test may set it as text)."""
+    value = config.get("WEBHOOKS_ALLOW_LOOPBACK")
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
 
 
 def check_webhook_url(url: object, *, allow_loopback: bool = False, field: str = "url") -> str:

@@ -142,6 +142,6 @@ def links() -> Iterator[None]:
     if has_request_context():
         yield
         return
-    base_url = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    base_url = current_app.config["PUBLIC_BASE_URL"]
     with current_app.test_request_context(base_url=base_url):
         yield

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -417,6 +417,4 @@ def webhook_disabled_emails(
 
 
 def _webhooks_url() -> str:
-    if "admin.webhooks_list" in current_app.view_functions:
-        return url_for("admin.webhooks_list", _external=True)
-    return request.url_root + "admin/webhooks"
+    return url_for("admin.webhooks_list", _external=True)

@@ -44,10 +44,8 @@ MAX_OCCURRENCES = 20_000
 # range of them.
 MAX_PIECE = EXTERNAL_PIECE
 MAX_BYTES = 2 * 1024 * 1024
-TIMEOUT_SECONDS = 10.0
 EVERY = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(hours=6)
-DEFAULT_RATE_LIMIT = "60/hour"
 MAX_ERROR = 500
 
 OK, NOT_MODIFIED, ERROR, POSTPONED = "ok", "not_modified", "error", "postponed"
@@ -200,7 +198,7 @@ def read_limit() -> ReadLimit | None:
     """The app's limit on reads, or None when rate limits are off."""
     if not limiter.enabled:
         return None
-    item = parse_limit(current_app.config.get("CALENDAR_SYNC_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+    item = parse_limit(current_app.config["CALENDAR_SYNC_RATE_LIMIT"])
     storage = limiter.storage
     strategy = (
         MovingWindowRateLimiter(storage)
@@ -228,7 +226,7 @@ def fetch(source: Source, now: datetime, *, allow_loopback: bool, conditional: b
             source.url,
             headers=headers,
             allow_loopback=allow_loopback,
-            timeout=current_app.config.get("CALENDAR_TIMEOUT_SECONDS", TIMEOUT_SECONDS),
+            timeout=current_app.config["CALENDAR_TIMEOUT_SECONDS"],
             max_bytes=MAX_BYTES + 1,  # one byte more tells a file that is too large
         )
     except http.Refused as failure:

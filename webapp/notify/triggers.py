@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 # Seed-002 trigger ids with the status the booking has when each fires.
@@ -40,6 +41,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "booking.rescheduled": ("appointmentRescheduled",),
 }
 ALL_TRIGGERS = (*TRIGGERS, *ALIASES)
+CENT = Decimal("0.01")
 
 
 def is_trigger(name: object) -> bool:
@@ -94,6 +96,45 @@ def booking_payload(
             **(info or {}),
         },
         "data": data or {},
+    }
+
+
+def resource_parts(resource, name: str, *, missing_id: str | None = None) -> tuple[dict, dict]:
+    """The ``provider`` and ``resource`` parts of a booking payload: the resource is the
+    provider (its contact details included). ``missing_id`` stands in when there is none."""
+    resource_id = resource.id if resource is not None else missing_id
+    provider = {
+        "id": resource_id,
+        "name": name,
+        "email": resource.provider_email if resource is not None else None,
+        "phone": resource.provider_phone if resource is not None else None,
+    }
+    category = resource.category_id if resource is not None else None
+    return provider, {"id": resource_id, "name": name, "category": category}
+
+
+def page_part(website, name: str, base_url: str, timezone: str) -> dict:
+    """The ``page`` part: the booking website, with its public address."""
+    return {
+        "id": website.id,
+        "appId": website.app_id,
+        "slug": website.slug,
+        "name": name,
+        "url": f"{base_url.rstrip('/')}/{website.slug}/",
+        "timeZone": timezone,
+    }
+
+
+def type_part(
+    type_id: str, name: str, minutes: int, price: Decimal | None, currency: str | None
+) -> dict:
+    """The ``type`` part: the service, its length and price (two decimals, as text)."""
+    return {
+        "id": type_id,
+        "name": name,
+        "duration": minutes,
+        "price": None if price is None else str(Decimal(price).quantize(CENT)),
+        "currency": currency,
     }
 
 

@@ -37,6 +37,7 @@ from webapp.models import (
     Website,
 )
 from webapp.notify import http, leasing, triggers
+from webapp.notify.destinations import loopback_allowed
 
 log = logging.getLogger("mawid.worker")
 Outcome = tuple[int | None, int, str | None]  # status code, milliseconds, error
@@ -59,7 +60,6 @@ LEASE = timedelta(minutes=2)
 # Requests in flight at once per worker, and how long one round keeps sending.
 PARALLEL_SENDS = 8
 SEND_BUDGET = timedelta(seconds=30)
-TIMEOUT_SECONDS = 10.0
 MAX_ERROR = 500
 USER_AGENT = "Mawid-Webhooks/1"
 FAILING = "failing"
@@ -179,7 +179,7 @@ def booking_event_payload(
         info["previousBookingId"] = extra["previous_booking_id"]
     if booking.cancel_reason:
         info["reason"] = booking.cancel_reason
-    base = current_app.config.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    provider, resource_part = triggers.resource_parts(resource, resource_name)
     return triggers.booking_payload(
         trigger,
         booking_id=booking.id,
@@ -188,32 +188,17 @@ def booking_event_payload(
         minutes=booking.duration,
         timezone=site.timezone,
         customer=customer,
-        provider={
-            "id": resource.id if resource else None,
-            "name": resource_name,
-            "email": resource.provider_email if resource else None,
-            "phone": resource.provider_phone if resource else None,
-        },
-        resource={
-            "id": resource.id if resource else None,
-            "name": resource_name,
-            "category": resource.category_id if resource else None,
-        },
-        page={
-            "id": website.id,
-            "appId": website.app_id,
-            "slug": website.slug,
-            "name": site.display_name or site.name,
-            "url": f"{base}/{website.slug}/",
-            "timeZone": site.timezone,
-        },
-        booking_type={
-            "id": booking_type.id,
-            "name": service,
-            "duration": booking.duration,
-            "price": None if booking.price is None else f"{booking.price:.2f}",
-            "currency": booking.currency,
-        },
+        provider=provider,
+        resource=resource_part,
+        page=triggers.page_part(
+            website,
+            site.display_name or site.name,
+            current_app.config["PUBLIC_BASE_URL"],
+            site.timezone,
+        ),
+        booking_type=triggers.type_part(
+            booking_type.id, service, booking.duration, booking.price, booking.currency
+        ),
         info=info,
         data=dict(booking.info or {}),
     )
@@ -388,8 +373,8 @@ def deliver_due(session: Session, now: datetime, limit: int = 50) -> dict[str, i
     config = current_app.config
     post = partial(
         _post,
-        allow_loopback=config.get("WEBHOOKS_ALLOW_LOOPBACK", False),
-        timeout=config.get("WEBHOOK_TIMEOUT_SECONDS", TIMEOUT_SECONDS),
+        allow_loopback=loopback_allowed(config),
+        timeout=config["WEBHOOK_TIMEOUT_SECONDS"],
     )
     done = dict.fromkeys(_OUTCOMES.values(), 0)
     started = time.monotonic()

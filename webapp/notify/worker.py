@@ -20,6 +20,7 @@ from webapp.booking.locking import begin_write
 from webapp.extensions import db
 from webapp.models.types import utcnow
 from webapp.notify import external_calendars, outbox, reminders, webhooks
+from webapp.notify.destinations import loopback_allowed
 
 log = logging.getLogger("mawid.worker")
 PURGE_EVERY = timedelta(hours=1)
@@ -34,7 +35,7 @@ def _expire(session, now: datetime) -> dict[str, int]:
 
 
 def _calendars(session, now: datetime) -> dict[str, int]:
-    allow_loopback = current_app.config.get("WEBHOOKS_ALLOW_LOOPBACK", False)
+    allow_loopback = loopback_allowed(current_app.config)
     return {
         "calendars": external_calendars.refresh_due(session, now, allow_loopback=allow_loopback)
     }
