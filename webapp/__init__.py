@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
         embed,
         errors,
         i18n,
+        integrations,
         public,
         security,
         views,
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     webviews.init_app(app)
     api.init_app(app)
     calendar_feeds.init_app(app)
+    integrations.init_app(app)
     Htmx(app)
     register_commands(app)
     return app

@@ -8,6 +8,8 @@ from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from webapp import integrations
+
 csrf = CSRFProtect()
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -15,8 +17,10 @@ UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # signed URLs and the admin widgets a bearer token in a header, so a forged request has no
 # ambient credential to ride on and needs no CSRF token (which would live in a cookie the
 # browser blocks inside a third-party frame). The API authenticates by header only, and a
-# calendar feed by the token in its address.
-COOKIELESS_BLUEPRINTS = frozenset({"embed", "webviews", "api", "calendar_feeds"})
+# calendar feed by the token in its address, the integrations by their own credentials.
+COOKIELESS_BLUEPRINTS = frozenset(
+    {"embed", "webviews", "api", "calendar_feeds"} | set(integrations.BLUEPRINTS)
+)
 
 
 def cookieless() -> bool:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from webapp.booking.errors import BookingError
 from webapp.booking.locking import begin_write
-from webapp.models import Customer, Member, Organization, RefreshToken, User
+from webapp.models import Customer, Member, OAuthClient, Organization, RefreshToken, User
 
 REFRESH_PREFIX = "mwr_"
 ACCESS_PREFIX = "mwa_"
@@ -57,6 +57,11 @@ class AccessClaims:
     organization_id: str
     user_id: str | None = None
     customer_id: str | None = None
+    # An OAuth client's token: the client's row id, the scopes granted and when it expires
+    # (seconds since the epoch, on the application's clock).
+    client_id: str | None = None
+    scopes: tuple[str, ...] = ()
+    expires_at: int | None = None
 
 
 def issue_refresh_token(
@@ -66,19 +71,23 @@ def issue_refresh_token(
     now: datetime,
     user: User | None = None,
     customer: Customer | None = None,
+    client: OAuthClient | None = None,
+    scope: str = "",
     label: str = "",
     family_id: str | None = None,
     lifetime: timedelta = REFRESH_TTL,
 ) -> tuple[RefreshToken, str]:
-    """A new refresh token for a staff ``user`` or a ``customer`` of ``organization``; the
-    raw token is returned once and never stored."""
-    if (user is None) == (customer is None):
-        raise ValueError("a refresh token names either a user or a customer")
+    """A new refresh token for a staff ``user``, a ``customer`` or an OAuth ``client`` of
+    ``organization``; the raw token is returned once and never stored."""
+    if sum(owner is not None for owner in (user, customer, client)) != 1:
+        raise ValueError("a refresh token names one user, customer or client")
     raw = REFRESH_PREFIX + secrets.token_urlsafe(32)
     row = RefreshToken(
         token_hash=_hash(raw),
         user_id=user.id if user else None,
         customer_id=customer.id if customer else None,
+        client_id=client.id if client else None,
+        scope=scope,
         organization_id=organization.id,
         label=label[:100],
         hint=raw[-6:],
@@ -163,11 +172,16 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
 
 
 def issue_access_token(claims: AccessClaims, *, secret_key: str) -> str:
-    payload = {"o": claims.organization_id}
+    payload: dict = {"o": claims.organization_id}
     if claims.user_id:
         payload["u"] = claims.user_id
     if claims.customer_id:
         payload["c"] = claims.customer_id
+    if claims.client_id:
+        payload["k"] = claims.client_id
+        payload["s"] = " ".join(claims.scopes)
+    if claims.expires_at is not None:
+        payload["e"] = claims.expires_at
     return ACCESS_PREFIX + _serializer(secret_key).dumps(payload)
 
 
@@ -178,8 +192,12 @@ def access_token_for(row: RefreshToken, *, secret_key: str, now: datetime) -> tu
     return issue_access_token(claims, secret_key=secret_key), now + ACCESS_TTL
 
 
-def read_access_token(raw: object, *, secret_key: str) -> AccessClaims | None:
-    if not isinstance(raw, str) or not raw.startswith(ACCESS_PREFIX) or len(raw) > 500:
+def read_access_token(
+    raw: object, *, secret_key: str, now: datetime | None = None
+) -> AccessClaims | None:
+    """The claims of a valid access token. A token that carries its expiry is checked
+    against ``now`` too (the application's clock)."""
+    if not isinstance(raw, str) or not raw.startswith(ACCESS_PREFIX) or len(raw) > 700:
         return None
     try:
         data = _serializer(secret_key).loads(
@@ -187,9 +205,21 @@ def read_access_token(raw: object, *, secret_key: str) -> AccessClaims | None:
         )
     except (BadSignature, SignatureExpired):
         return None
-    if not isinstance(data, dict) or not data.get("o") or not (data.get("u") or data.get("c")):
+    if not isinstance(data, dict) or not data.get("o"):
         return None
-    return AccessClaims(str(data["o"]), data.get("u"), data.get("c"))
+    if not (data.get("u") or data.get("c") or data.get("k")):
+        return None
+    expires_at = data.get("e")
+    if expires_at is not None and (now is None or now.timestamp() >= expires_at):
+        return None
+    return AccessClaims(
+        str(data["o"]),
+        data.get("u"),
+        data.get("c"),
+        data.get("k"),
+        tuple(str(data.get("s") or "").split()),
+        expires_at,
+    )
 
 
 def membership(session: Session, claims: AccessClaims) -> tuple[Member, Organization] | None:

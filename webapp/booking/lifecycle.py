@@ -392,7 +392,7 @@ def cancel_booking(
         raise InvalidTransition(
             f"A {booking.status} booking cannot be canceled.", status=booking.status
         )
-    by_customer = actor.kind == "customer"
+    by_customer = not actor.is_staff  # the customer, or an integration acting for them
     booking.cancel_reason = reason
     booking.canceled_by = "customer" if by_customer else "provider"
     was_hold = booking.status == S.TEMPORARY
@@ -450,7 +450,7 @@ def reschedule_booking(
         # Free the old time first, or PostgreSQL's exclusion constraint refuses a new time
         # that overlaps it; the new booking keeps the old one's standing and price.
         old.cancel_reason = reason or "rescheduled"
-        old.canceled_by = "customer" if actor.kind == "customer" else "provider"
+        old.canceled_by = "provider" if actor.is_staff else "customer"
         transition(session, old, S.CANCELED, actor, now, reason=old.cancel_reason)
         new = create_booking(
             session,

@@ -41,9 +41,11 @@ EVENT_FOR_STATUS = {
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a customer, a staff member, an API client or the system (worker)."""
+    """Who acts: a customer, a staff member, a management API caller or the system (worker)
+    on the business's side; on the customer's side an integration booking for customers: an
+    OAuth client, an organization key used on the booking APIs, a booking partner."""
 
-    kind: str  # "customer" | "staff" | "api" | "system"
+    kind: str  # "customer" | "staff" | "api" | "system" | "client" | "key" | "partner"
     id: str | None = None
 
     @property

@@ -8,6 +8,7 @@ from webapp.models.calendars import CalendarFeed, ExternalBusyTime, ExternalCale
 from webapp.models.custom_fields import CustomField
 from webapp.models.customers import Customer
 from webapp.models.idempotency import IdempotencyRecord
+from webapp.models.integrations import BookingPartner, OAuthClient, PartnerBooking
 from webapp.models.invoices import Invoice
 from webapp.models.organizations import Organization
 from webapp.models.otp import OtpChallenge
@@ -28,6 +29,9 @@ __all__ = [
     "CalendarFeed",
     "BookingReminder",
     "ApiKey",
+    "BookingPartner",
+    "OAuthClient",
+    "PartnerBooking",
     "Booking",
     "BookingHistory",
     "BookingStatus",

@@ -18,9 +18,12 @@ class RefreshToken(db.Model):
     id: Mapped[str] = mapped_column(IdColumn, primary_key=True, default=new_id)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     family_id: Mapped[str] = mapped_column(IdColumn, index=True, default=new_id)
-    # A staff member acting in one organization, or a customer of one organization.
+    # A staff member acting in one organization, a customer of one organization, or an
+    # OAuth client of one organization (with the scopes it was granted).
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    client_id: Mapped[str | None] = mapped_column(ForeignKey("oauth_clients.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(200), default="")
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     label: Mapped[str] = mapped_column(String(100), default="")
     hint: Mapped[str] = mapped_column(String(12), default="")
