@@ -21,6 +21,7 @@ from webapp.booking import availability, lifecycle
 from webapp.booking import intervals as iv
 from webapp.booking import slots as sl
 from webapp.embed.origins import normalize_origin
+from webapp.manage import booking_partners, oauth_clients
 from webapp.models import (
     BookingType,
     Customer,
@@ -253,6 +254,7 @@ def load_demo(session: Session, *, now: datetime, base_url: str) -> dict:
 
     account_key = accounts.issue_account_key(session, owner, name="demo")
     organization_key = accounts.issue_organization_key(session, organization, "demo")
+    integrations = _add_integrations(session, organization, base_url)
     return {
         "organizationId": organization.id,
         "appId": website.app_id,
@@ -270,9 +272,33 @@ def load_demo(session: Session, *, now: datetime, base_url: str) -> dict:
             {"role": "staff", "email": staff.email, "password": passwords["staff"]},
         ],
         "apiKeys": {"account": account_key, "organization": organization_key},
+        "integrations": integrations,
         "resources": [{"id": r.id, "name": r.name} for r in resources.values()],
         "bookingTypes": [{"id": t.id, "name": t.name} for t in types.values()],
         "bookings": bookings,
+    }
+
+
+def _add_integrations(session: Session, organization, base_url: str) -> dict:
+    """An API client, a public module client and a booking partner, with where they call."""
+    client, secret = oauth_clients.create_client(session, organization, name="Demo booking app")
+    module, _none = oauth_clients.create_client(
+        session, organization, name="Demo module", public=True
+    )
+    partner, password = booking_partners.create_partner(
+        session, organization, name="Demo reservation partner"
+    )
+    return {
+        "oauthClient": {"clientId": client.client_id, "clientSecret": secret},
+        "moduleClient": {"clientId": module.client_id},
+        "bookingPartner": {"username": partner.username, "password": password},
+        "urls": {
+            "token": base_url + "/oauth/token",
+            "holdConfirmApi": base_url + "/api/v1/",
+            "moduleApi": f"{base_url}/module/v3/en/organization/{organization.id}/",
+            "bookingServer": base_url + "/rwg/v3/",
+            "mcp": base_url + "/mcp",
+        },
     }
 
 

@@ -4,11 +4,16 @@ the way seed 001 obtains them, through ``/oauth/token``."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 from flask import Flask
+from werkzeug.serving import make_server
 
+from tests.api.live_demo import QuietHandler
 from tests.web.conftest import Site, build_site
 from webapp.extensions import db
 from webapp.manage import oauth_clients
@@ -94,3 +99,17 @@ def token(app, registered) -> str:
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """The app behind a real HTTP server on a free local port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -219,6 +219,8 @@ class TokenServer(AuthorizationServer):
 
     def handle_error_response(self, request, error):
         if error.error == "invalid_client":
+            # 401 however the client sent its credentials (RFC 6749 allows 400 for a form).
+            error.status_code = 401
             error.description = "The client id or secret is wrong, or the client is revoked."
         return super().handle_error_response(request, error)
 
