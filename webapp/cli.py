@@ -138,6 +138,32 @@ def allowed_domains_command(slug, added, removed, as_json):
         )
 
 
+@click.command("create-booking-partner")
+@click.option("--organization", "organization_id", required=True, help="The organization's id.")
+@click.option("--name", required=True, help="Who the partner is, e.g. Reserve with Google.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def create_booking_partner_command(organization_id, name, as_json):
+    """Create the HTTP Basic credentials a reservation partner calls the booking server
+    (/rwg/v3) with; the password is shown only here."""
+    from webapp.manage import booking_partners
+    from webapp.models import Organization
+
+    try:
+        organization = db.session.get(Organization, organization_id)
+        if organization is None or organization.is_deleted:
+            raise BookingError(f"No organization with id {organization_id}.")
+        partner, password = booking_partners.create_partner(
+            db.session, organization, name=name, created_by="cli"
+        )
+        db.session.commit()
+    except BookingError as error:
+        _fail(error)
+    _emit({"username": partner.username, "password": password}, as_json)
+    if not as_json:
+        click.echo("note: keep the password now; it is not shown again.", err=True)
+
+
 @click.command("demo")
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing when an organization exists.")
@@ -239,6 +265,7 @@ COMMANDS = (
     create_account_command,
     create_organization_command,
     allowed_domains_command,
+    create_booking_partner_command,
     demo_command,
     seed_bench_command,
     run_command,
