@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from webapp.admin import booking_form
+from webapp.admin.actors import actor_names
 from webapp.admin.blueprint import (
     after_action,
     bp,
@@ -29,7 +30,7 @@ from webapp.booking.errors import BookingError, ValidationFailed
 from webapp.booking.states import Actor, can_cancel, can_reschedule
 from webapp.extensions import db
 from webapp.manage import bookings as manage
-from webapp.models import Booking, BookingType, CustomField, Invoice, User
+from webapp.models import Booking, BookingType, CustomField, Invoice
 from webapp.public.blueprint import now
 from webapp.uploads import open_upload
 
@@ -185,7 +186,7 @@ def _detail_context(booking: Booking) -> dict:
     )
     return {
         "booking": booking,
-        "actors": _actor_names(booking),
+        "actors": actor_names(booking),
         "source": SOURCE_LABELS.get(booking.source, booking.source),
         "view": "panel"
         if request.values.get("view") == "panel" or is_partial("panel-slot")
@@ -199,32 +200,6 @@ def _detail_context(booking: Booking) -> dict:
         and booking.start_at is not None
         and booking.start_at <= now(),
     }
-
-
-def _actor_names(booking: Booking) -> dict[str, str]:
-    """Who made each change in the history, by name rather than by id."""
-    staff_ids = {
-        change.actor.partition(":")[2]
-        for change in booking.history
-        if change.actor.startswith("staff:")
-    }
-    names = {
-        user.id: user.name or user.email
-        for user in db.session.scalars(select(User).where(User.id.in_(staff_ids)))
-    }
-    kinds = {
-        "customer": _("the customer"),
-        "system": _("automatically"),
-        "api": _("through the API"),
-    }
-
-    def name(actor: str) -> str:
-        kind, _sep, ident = actor.partition(":")
-        if kind == "staff":
-            return names.get(ident) or _("a team member")
-        return str(kinds.get(kind, actor))
-
-    return {change.actor: name(change.actor) for change in booking.history}
 
 
 @bp.get("/bookings/<booking_id>")

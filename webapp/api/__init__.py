@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         management_catalog,
         management_customers,
         management_fields,
+        management_integrations,
         management_organizations,
         management_queue,
         management_scheduling,

@@ -10,6 +10,7 @@ from webapp.api.openapi import (
     operations_bookings,
     operations_catalog,
     operations_customer,
+    operations_integrations,
     operations_public,
 )
 from webapp.api.openapi.model import Operation, array, query, ref
@@ -36,6 +37,8 @@ TAGS = {
     "Manage Organizations": "Organizations and the caller's role in them.",
     "Manage Organization API Keys": "Keys that manage one organization.",
     "Manage Account API Keys": "Keys that act for an account in all its organizations.",
+    "Manage API Clients": "Applications that get tokens at /oauth/token to book.",
+    "Manage Booking Partners": "Reservation partners that call the booking server.",
     "Manage Invoices": "Staff: the organization's invoices.",
     "Manage Webhooks": "Staff: webhook subscriptions and sample payloads.",
     "Manage Website": "Staff: the booking website's settings, live or draft.",
@@ -49,6 +52,7 @@ for _module in (
     operations_catalog,
     operations_bookings,
     operations_accounts,
+    operations_integrations,
 ):
     _clash = set(OPERATIONS) & set(_module.OPERATIONS)
     assert not _clash, f"operations described twice: {_clash}"
