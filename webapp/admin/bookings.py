@@ -52,6 +52,7 @@ SOURCE_LABELS = {
     "admin": _l("by the team"),
     "admin-widget": _l("in an admin widget"),
     "api": _l("through the API"),
+    "partner": _l("through a booking partner"),
 }
 
 
