@@ -5,6 +5,7 @@ with an OAuth access token, on each database."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import anyio
@@ -36,7 +37,14 @@ def run_session(base_url: str, credential: str, work: Session):
             await session.initialize()
             return await work(session)
 
-    return anyio.run(main)
+    return run_async(main)
+
+
+def run_async(main: Callable[[], Awaitable[object]]):
+    """``anyio.run`` in a thread of its own: the browser tests' Playwright keeps an event loop
+    running in the test thread, and a second one cannot start there."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(anyio.run, main).result(timeout=120)
 
 
 @pytest.fixture
@@ -143,7 +151,7 @@ def test_the_sdks_client_probing_for_a_later_protocol_settles_on_the_handshake(a
                 return client.session.protocol_version, services.structured_content
 
     with serving(app) as base_url:
-        version, services = anyio.run(main)
+        version, services = run_async(main)
 
     assert version == "2025-11-25"
     assert {s["name"] for s in services["services"]} == {"Consultation", "Vaccination"}

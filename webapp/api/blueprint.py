@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -10,10 +11,12 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
 from webapp.auth import tokens
+from webapp.booking import idempotency
 from webapp.booking.errors import NotFound, ValidationFailed
 from webapp.extensions import db
 from webapp.i18n import LANGUAGES
 from webapp.models import Customer, Organization, Website, WebsiteVersion
+from webapp.public.blueprint import now
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -73,6 +76,30 @@ def ok(result, status: int = 200, *, pagination: dict | None = None):
         answer["pagination"] = pagination
     response = jsonify(answer)
     response.status_code = status
+    return response
+
+
+def answer_once(
+    organization_id: str, operation: str, payload: object, action: Callable[[], tuple[int, str]]
+):
+    """Run ``action`` (which answers the status and body to send) once per
+    ``Idempotency-Key`` and commit: a retry gets the first answer byte for byte, with
+    ``Idempotent-Replayed: true``; the key with another payload answers 422."""
+    result = idempotency.run_idempotent(
+        db.session,
+        organization_id,
+        request.headers.get("Idempotency-Key"),
+        operation,
+        payload,
+        action,
+        now(),
+    )
+    db.session.commit()
+    response = current_app.response_class(
+        result.body, status=result.status, mimetype="application/json"
+    )
+    if result.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return response
 
 

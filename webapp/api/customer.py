@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from flask import current_app, g, request
+from flask import g, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from webapp.api import inputs
-from webapp.api.blueprint import body, bp, customer_required, ok
+from webapp.api.blueprint import answer_once, body, bp, customer_required, ok
 from webapp.api.pagination import decode, pagination, read_limit
 from webapp.api.shapes import bookings as shapes
 from webapp.auth import otp
-from webapp.booking import idempotency
 from webapp.booking.errors import NotFound, ValidationFailed
 from webapp.extensions import db
 from webapp.models import Booking, BookingStatus, Customer, CustomField, Invoice
@@ -123,22 +122,9 @@ def idempotent(operation: str, data: dict, action: Callable[[], tuple[int, str]]
     """Run ``action`` once per ``Idempotency-Key``: a retry gets the first answer byte for
     byte (with ``Idempotent-Replayed: true``), the key with another body 422. Commits.
     Answers the response and whether the work was done now (not replayed)."""
-    result = idempotency.run_idempotent(
-        db.session,
-        g.organization.id,
-        request.headers.get("Idempotency-Key"),
-        operation,
-        {"customer": g.customer.id, "body": data},
-        action,
-        now(),
-    )
-    db.session.commit()
-    response = current_app.response_class(
-        result.body, status=result.status, mimetype="application/json"
-    )
-    if result.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response, not result.replayed
+    payload = {"customer": g.customer.id, "body": data}
+    response = answer_once(g.organization.id, operation, payload, action)
+    return response, "Idempotent-Replayed" not in response.headers
 
 
 def envelope_text(result: dict, status: int = 200) -> tuple[int, str]:

@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from flask import current_app, g, request
+from flask import g, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.api import inputs
 from webapp.api.access import management
-from webapp.api.blueprint import body, bp, ok
+from webapp.api.blueprint import answer_once, body, bp, ok
 from webapp.api.pagination import decode, pagination, read_limit
 from webapp.api.shapes import bookings as shapes
-from webapp.booking import idempotency, lifecycle, queue
+from webapp.booking import lifecycle, queue
 from webapp.booking.errors import BookingError, NotFound, ValidationFailed
 from webapp.extensions import db
 from webapp.manage import bookings as manage
@@ -148,23 +148,9 @@ def idempotent(operation: str, data: dict, action: Callable[[], dict], status: i
     def answer() -> tuple[int, str]:
         return status, ok(action(), status).get_data(as_text=True)
 
-    result = idempotency.run_idempotent(
-        db.session,
-        g.organization.id,
-        request.headers.get("Idempotency-Key"),
-        operation,
-        # Another caller's key is not theirs to replay (it may show what they cannot see).
-        {"caller": g.caller.actor.label, "body": data},
-        answer,
-        now(),
-    )
-    db.session.commit()
-    response = current_app.response_class(
-        result.body, status=result.status, mimetype="application/json"
-    )
-    if result.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
+    # Another caller's key is not theirs to replay (it may show what they cannot see).
+    payload = {"caller": g.caller.actor.label, "body": data}
+    return answer_once(g.organization.id, operation, payload, answer)
 
 
 # --- the list -----------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from webapp.api.access import management
 from webapp.api.blueprint import body, bp
 from webapp.api.management_bookings import booking_json, idempotent, visible_booking
 from webapp.api.management_values import JsonReader, fail
-from webapp.auth.otp import normalize_identifier
 from webapp.booking import lifecycle
 from webapp.booking.errors import (
     BookingError,
@@ -32,7 +31,7 @@ from webapp.booking.errors import (
 from webapp.customers import find_customer, record_customer
 from webapp.extensions import db
 from webapp.i18n import current_lang
-from webapp.manage.customers import MAX_NAME, PHONE_CHANNEL, phone_country
+from webapp.manage.customers import MAX_NAME, normalized_contact
 from webapp.models import Customer
 from webapp.public import fields as form_fields
 from webapp.public.blueprint import now
@@ -273,17 +272,9 @@ def _customer(data: dict) -> Customer:
 
 
 def _normalized(name: str, value: str) -> str:
-    try:
-        if name == "email":
-            return normalize_identifier("email", value)
-        return normalize_identifier(PHONE_CHANNEL, value, phone_country(db.session, g.organization))
-    except ValidationFailed:
-        message = (
-            _("Enter a valid email address.")
-            if name == "email"
-            else _("Enter a valid phone number with its country code, such as +966501234567.")
-        )
-        raise fail(f"customerIdentifier.{name}", message) from None
+    return normalized_contact(
+        db.session, g.organization, name, value, field=f"customerIdentifier.{name}"
+    )
 
 
 def in_words(error: BookingError, data: dict) -> BookingError:

@@ -21,7 +21,7 @@ from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from webapp.api.access import credential, find_api_key
+from webapp.api.access import Forbidden, Unauthorized, credential, find_api_key
 from webapp.auth import tokens
 from webapp.booking.errors import BookingError
 from webapp.booking.states import Actor
@@ -30,21 +30,6 @@ from webapp.manage.oauth_clients import SCOPES
 from webapp.models import ApiKey, OAuthClient, Organization, Website, WebsiteVersion
 from webapp.public.blueprint import now
 from webapp.security import limiter
-
-
-class Unauthorized(BookingError):
-    code = "UNAUTHORIZED"
-    http_status = 401
-    default_message = (
-        "Send an access token from /oauth/token or an organization API key: "
-        "Authorization: Bearer <...>."
-    )
-
-
-class Forbidden(BookingError):
-    code = "FORBIDDEN"
-    http_status = 403
-    default_message = "This credential may not do this."
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,10 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
-from webapp.auth.otp import normalize_identifier
 from webapp.booking.errors import NotFound, ValidationFailed
 from webapp.extensions import db
 from webapp.integrations.access import Integration
-from webapp.manage.customers import MAX_NAME, PHONE_CHANNEL, phone_country
+from webapp.manage.customers import MAX_NAME, normalized_contact
 from webapp.models import BookingType
 from webapp.public.catalog import YEARS, Catalog
 
@@ -134,18 +133,13 @@ def contact(integration: Integration, value: object) -> dict:
             _("Give the customer's email or phone number."), field="contact.email"
         )
     details = {"firstName": first, "lastName": last or None}
-    try:
-        if email:
-            details["email"] = normalize_identifier("email", email)
-    except ValidationFailed:
-        raise ValidationFailed(_("Enter a valid email address."), field="contact.email") from None
-    try:
-        if phone:
-            country = phone_country(db.session, integration.organization)
-            details["phoneNumber"] = normalize_identifier(PHONE_CHANNEL, phone, country)
-    except ValidationFailed:
-        raise ValidationFailed(
-            _("Enter a valid phone number with its country code, such as +966501234567."),
-            field="contact.phone",
-        ) from None
+    organization = integration.organization
+    if email:
+        details["email"] = normalized_contact(
+            db.session, organization, "email", email, field="contact.email"
+        )
+    if phone:
+        details["phoneNumber"] = normalized_contact(
+            db.session, organization, "phone", phone, field="contact.phone"
+        )
     return details

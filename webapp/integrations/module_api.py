@@ -33,12 +33,12 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.exceptions import NotFound as PathNotFound
 
 from webapp.api import inputs
+from webapp.api.blueprint import answer_once
 from webapp.booking import availability as av
 from webapp.booking import intervals as iv
 from webapp.booking import lifecycle
 from webapp.booking import slots as sl
 from webapp.booking.errors import BookingError, NotFound, ValidationFailed
-from webapp.booking.idempotency import run_idempotent
 from webapp.customers import record_customer
 from webapp.errors import HTTP_CODES, KEPT_HEADERS
 from webapp.extensions import db
@@ -307,23 +307,9 @@ def appointment_add(organization_id: str):
     def answer() -> tuple[int, str]:
         return 201, current_app.json.dumps(_book(data, place))
 
-    result = run_idempotent(
-        db.session,
-        g.organization.id,
-        request.headers.get("Idempotency-Key"),
-        "module.appointment.add",
-        # Another caller's key is not theirs to replay.
-        {"caller": g.integration.actor.label, "body": data},
-        answer,
-        now(),
-    )
-    db.session.commit()
-    response = current_app.response_class(
-        result.body, status=result.status, mimetype="application/json"
-    )
-    if result.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
+    # Another caller's key is not theirs to replay.
+    payload = {"caller": g.integration.actor.label, "body": data}
+    return answer_once(g.organization.id, "module.appointment.add", payload, answer)
 
 
 def _book(data: dict, place: Place) -> dict:

@@ -11,11 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from webapp.auth.otp import normalize_identifier
 from webapp.booking import intervals as iv
 from webapp.booking.errors import ValidationFailed
 from webapp.extensions import db
-from webapp.manage.customers import MAX_NAME, PHONE_CHANNEL, phone_country
+from webapp.manage.customers import MAX_NAME, normalized_contact
 from webapp.models import CustomField
 from webapp.public.catalog import YEARS
 from webapp.public.fields import customer_specs
@@ -142,14 +141,5 @@ def _customer_text(given: dict, name: str, limit: int) -> str | None:
 
 
 def _normalized(name: str, value: str) -> str:
-    try:
-        if name == "email":
-            return normalize_identifier("email", value)
-        return normalize_identifier(PHONE_CHANNEL, value, phone_country(db.session, g.organization))
-    except ValidationFailed:
-        message = (
-            _("Enter a valid email address.")
-            if name == "email"
-            else _("Enter a valid phone number with its country code, such as +966501234567.")
-        )
-        raise ValidationFailed(message, field=f"customer.{name}") from None
+    kind = "email" if name == "email" else "phone"
+    return normalized_contact(db.session, g.organization, kind, value, field=f"customer.{name}")

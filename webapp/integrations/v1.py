@@ -15,13 +15,12 @@ from collections.abc import Callable
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
-from webapp.booking import idempotency
+from webapp.api.blueprint import answer_once
 from webapp.booking.errors import BookingError, ValidationFailed
 from webapp.errors import envelope
 from webapp.extensions import db
 from webapp.integrations import bookings
 from webapp.integrations.access import Integration, bearer_error_headers, integration
-from webapp.public.blueprint import now
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
@@ -89,23 +88,9 @@ def _write(name: str, operation: Operation, *, status: int = 200, limit: int = M
     def answer() -> tuple[int, str]:
         return status, jsonify(operation(caller, data)).get_data(as_text=True)
 
-    result = idempotency.run_idempotent(
-        db.session,
-        caller.organization.id,
-        request.headers.get("Idempotency-Key"),
-        f"api.v1.{name}",
-        # Another caller's key is not theirs to replay.
-        {"caller": caller.actor.label, "body": data},
-        answer,
-        now(),
-    )
-    db.session.commit()
-    response = current_app.response_class(
-        result.body, status=result.status, mimetype="application/json"
-    )
-    if result.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
+    # Another caller's key is not theirs to replay.
+    payload = {"caller": caller.actor.label, "body": data}
+    return answer_once(caller.organization.id, f"api.v1.{name}", payload, answer)
 
 
 def _body(limit: int) -> dict:

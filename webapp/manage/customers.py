@@ -154,6 +154,24 @@ def customer_fields(session: Session, organization: Organization) -> list[Custom
     )
 
 
+def normalized_contact(
+    session: Session, organization: Organization, kind: str, value: str, *, field: str
+) -> str:
+    """An email address (``kind`` "email") or phone number ("phone") written as customers
+    are kept; a value that is neither answers 422 naming ``field``."""
+    try:
+        if kind == "email":
+            return normalize_identifier("email", value)
+        return normalize_identifier(PHONE_CHANNEL, value, phone_country(session, organization))
+    except ValidationFailed:
+        message = (
+            _("Enter a valid email address.")
+            if kind == "email"
+            else _("Enter a valid phone number with its country code, such as +966501234567.")
+        )
+        raise ValidationFailed(message, field=field) from None
+
+
 def phone_country(session: Session, organization: Organization) -> str | None:
     """The country whose numbers customers may write without +: the phone field's setting."""
     return session.scalar(
