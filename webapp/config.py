@@ -41,6 +41,9 @@ def from_environment(instance_path: str) -> dict:
         # Rate limits (Flask-Limiter syntax); stored in Redis when REDIS_URL is set.
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "BOOKING_RATE_LIMIT": os.environ.get("BOOKING_RATE_LIMIT", "10/minute"),
+        # Calls to the integrations, per credential; OAuth token requests, per client and address.
+        "INTEGRATION_RATE_LIMIT": os.environ.get("INTEGRATION_RATE_LIMIT", "300/minute"),
+        "OAUTH_TOKEN_RATE_LIMIT": os.environ.get("OAUTH_TOKEN_RATE_LIMIT", "60/minute"),
         # Reads of one calendar feed, and of an organization's outside calendars (seed 000).
         "CALENDAR_FEED_RATE_LIMIT": os.environ.get("CALENDAR_FEED_RATE_LIMIT", "60/hour"),
         "CALENDAR_SYNC_RATE_LIMIT": os.environ.get("CALENDAR_SYNC_RATE_LIMIT", "60/hour"),

@@ -261,7 +261,7 @@ def test_a_huge_body_is_refused(app, registered):
 
 
 def test_token_requests_are_rate_limited(app, registered):
-    app.config["TOKEN_RATE_LIMIT"] = "3/minute"
+    app.config["OAUTH_TOKEN_RATE_LIMIT"] = "3/minute"
     answers = [_post(app, data=_credentials(registered)) for _ in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[-1].headers["Retry-After"]

@@ -134,7 +134,7 @@ def integration(scope: str, *, organization_arg: str | None = None):
             return view(*args, **kwargs)
 
         return limiter.limit(
-            lambda: current_app.config.get("INTEGRATION_RATE_LIMIT", "300/minute"),
+            lambda: current_app.config["INTEGRATION_RATE_LIMIT"],
             key_func=_rate_key,
             scope="integration",
         )(wrapped)

@@ -132,7 +132,7 @@ def partner_required(view):
         return view(*args, **kwargs)
 
     return limiter.limit(
-        lambda: current_app.config.get("INTEGRATION_RATE_LIMIT", "300/minute"),
+        lambda: current_app.config["INTEGRATION_RATE_LIMIT"],
         key_func=_rate_key,
         scope="booking-partner",
     )(wrapped)

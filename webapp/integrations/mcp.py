@@ -90,7 +90,7 @@ class Call:
 
 
 def _rate_limit() -> str:
-    return current_app.config.get("INTEGRATION_RATE_LIMIT", "300/minute")
+    return current_app.config["INTEGRATION_RATE_LIMIT"]
 
 
 def _rate_key() -> str:

@@ -266,7 +266,7 @@ def _client_key() -> str:
 
 
 def _token_limit() -> str:
-    return current_app.config.get("TOKEN_RATE_LIMIT", "60/minute")
+    return current_app.config["OAUTH_TOKEN_RATE_LIMIT"]
 
 
 @bp.post("/token")
