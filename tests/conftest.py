@@ -3,12 +3,14 @@ TEST_DATABASE_URL points at a server (each test session gets its own schema)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 from datetime import UTC, datetime
 from functools import partial
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
@@ -32,6 +34,34 @@ def deliver_notifications(app) -> list[dict]:
         worker.run_once()
         db.session.remove()
     return app.config.get("MESSAGES_CAPTURE", [])
+
+
+class _SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept for the whole run: every test builds its own app, and
+    compiling the same templates again for each one was a large part of the suite's time.
+    Entries are keyed by template name and source checksum, so a changed template compiles
+    anew."""
+
+    def __init__(self):
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self.codes.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = _SharedTemplateCode()
+
+
+def pytest_collection_finish(session):
+    """What importing and collecting made lives all run long: keep it out of the garbage
+    collector's scans, which otherwise slow down as the run goes on."""
+    gc.collect()
+    gc.freeze()
 
 
 def _app_config(uri: str, **extra) -> dict:
@@ -89,6 +119,7 @@ def _sqlite_app(tmp_path):
             MEDIA_FOLDER=str(tmp_path / "media"),
         )
     )
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     with app.app_context():
         db.create_all()
     return app
@@ -96,6 +127,7 @@ def _sqlite_app(tmp_path):
 
 def _pg_app(schema: str):
     app = create_app(_app_config(_pg_uri(schema)))
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     with app.app_context():
         names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
         with db.engine.begin() as conn:
