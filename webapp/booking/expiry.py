@@ -1,6 +1,6 @@
-"""Time ends what people left open: holds past their expiry and bookings unpaid past their
-payment window. The booking transaction sweeps the holds on its resources before it checks;
-the worker sweeps everything else."""
+"""Time ends what people left open: holds past their expiry, bookings unpaid past their
+payment window and queued bookings no provider took in time. The booking transaction sweeps
+the holds on its resources before it checks; the worker sweeps everything else."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from webapp.booking import invoices
 from webapp.booking.states import SYSTEM, S, emit, transition
+from webapp.booking.waiting import announce_positions
 from webapp.models import Booking, BookingHistory
 from webapp.models.types import UTCDateTime
 
 HOLD_EXPIRED_REASON = "hold expired"
+QUEUE_EXPIRED_REASON = "not assigned in time"
 
 
 def sweep_expired_holds(session: Session, resource_ids, now: datetime) -> int:
@@ -69,20 +72,44 @@ def _cancel_expired_holds(session: Session, statement, params: dict) -> int:
 
 
 def expire_due(session: Session, now: datetime) -> dict[str, int]:
-    """The worker's sweep: expired holds and unpaid bookings past their payment window."""
+    """The worker's sweep: expired holds, unpaid bookings past their payment window (their
+    invoices voided) and queued bookings past their wait (REJECTED, seed 002's
+    ``bookingExpired``; the rest of their queue hears its new places)."""
     holds = _cancel_expired_holds(session, _SWEEP_ALL_HOLDS, {"now": now})
     unpaid = 0
-    for booking in session.scalars(
-        select(Booking).where(Booking.status == S.PENDING_PAYMENT.value, Booking.expires_at <= now)
-    ):
+    for booking in _due(session, S.PENDING_PAYMENT, now):
         booking.cancel_reason = "payment not completed in time"
         booking.canceled_by = "system"
         transition(session, booking, S.CANCELED, SYSTEM, now, reason=booking.cancel_reason)
         # Not a seed trigger (that one is for unassigned queue bookings): an internal event.
         emit(session, booking, "paymentExpired", now)
+        invoices.void_unpaid(session, booking, now)
         unpaid += 1
+    queues, unassigned = set(), 0
+    for booking in _due(session, S.PENDING_ASSIGNMENT, now):
+        booking.cancel_reason = QUEUE_EXPIRED_REASON
+        transition(session, booking, S.REJECTED, SYSTEM, now, reason=QUEUE_EXPIRED_REASON)
+        emit(session, booking, "bookingExpired", now)
+        queues.add((booking.organization_id, booking.booking_type_id))
+        unassigned += 1
+    for organization_id, booking_type_id in sorted(queues):
+        announce_positions(session, organization_id, booking_type_id, now)
     session.flush()
-    return {"holds": holds, "unpaid": unpaid}
+    return {"holds": holds, "unpaid": unpaid, "unassigned": unassigned}
+
+
+def _due(session: Session, status: S, now: datetime) -> list[Booking]:
+    """Bookings in ``status`` whose time ran out, locked (PostgreSQL: ones a booking write
+    holds right now are left for the next sweep, which then sees them as they became)."""
+    statement = (
+        select(Booking)
+        .where(Booking.status == status.value, Booking.expires_at <= now)
+        .order_by(Booking.created_at, Booking.id)
+        .execution_options(populate_existing=True)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list(session.scalars(statement))
 
 
 def is_swept_hold(booking: Booking) -> bool:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from webapp.booking import availability as av
 from webapp.booking import intervals as iv
+from webapp.booking import invoices
 from webapp.booking import slots as sl
 from webapp.booking.errors import (
     BookingConflict,
@@ -59,6 +60,7 @@ from webapp.booking.states import (  # noqa: F401  (part of this module's interf
     record,
     transition,
 )
+from webapp.booking.waiting import announce_positions, enter_queue
 from webapp.models import Booking, BookingHistory, BookingStatus, Customer, Organization
 
 EXCLUSION_VIOLATION = "23P01"
@@ -193,6 +195,8 @@ def create_booking(
     )
     _insert(session, booking, ctx, start, now, suggest=suggest, timezone=display_tz)
     record(session, booking, None, actor, now)
+    if status == S.PENDING_PAYMENT and rescheduled_from is None:
+        invoices.issue_invoice(session, booking, now)
     if status != S.TEMPORARY and rescheduled_from is None:
         emit(session, booking, EVENT_FOR_STATUS.get(status), now)
     return booking
@@ -329,8 +333,11 @@ def confirm_hold(
     )
     transition(session, booking, status, actor, now)
     if booking.rescheduled_from_id is None:
+        if status == S.PENDING_PAYMENT:
+            invoices.issue_invoice(session, booking, now)
         emit(session, booking, EVENT_FOR_STATUS.get(status), now)
     else:
+        invoices.move_invoices(session, booking.rescheduled_from_id, booking.id)
         emit(
             session,
             booking,
@@ -395,10 +402,14 @@ def cancel_booking(
     by_customer = not actor.is_staff  # the customer, or an integration acting for them
     booking.cancel_reason = reason
     booking.canceled_by = "customer" if by_customer else "provider"
-    was_hold = booking.status == S.TEMPORARY
+    was = booking.status
     transition(session, booking, S.CANCELED, actor, now, reason=reason)
-    if not was_hold:
+    if was != S.TEMPORARY:
         emit(session, booking, "customerCanceled" if by_customer else "providerCanceled", now)
+    if was == S.PENDING_PAYMENT:
+        invoices.void_unpaid(session, booking, now)
+    if was == S.PENDING_ASSIGNMENT:  # left the queue: the people behind move up
+        announce_positions(session, organization.id, booking.booking_type_id, now)
     return booking
 
 
@@ -423,6 +434,8 @@ def mark_paid(session, organization, booking_id, *, actor: Actor, now: datetime)
     transition(session, booking, to, actor, now)
     if to == S.CONFIRMED:
         emit(session, booking, "newAppointment", now)
+    else:  # a queued booking joins its queue only once paid
+        enter_queue(session, booking, now)
     return booking
 
 
@@ -470,7 +483,8 @@ def reschedule_booking(
             hold_minutes=hold_minutes,
             rescheduled_from=carryover,
         )
-    if hold_minutes is None:  # a hold tells when it is confirmed
+    if hold_minutes is None:  # a hold tells when it is confirmed (and takes the invoice)
+        invoices.move_invoices(session, old.id, new.id)
         emit(session, new, "appointmentRescheduled", now, previous_booking_id=old.id)
     return new
 

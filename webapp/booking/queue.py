@@ -1,5 +1,6 @@
-"""The providers' queue: a provider takes a booking waiting for one (instant booking), and
-ends a booking under way at the time actually served.
+"""The providers' queue: a customer joins a service's queue without a date or time
+(instant booking), a provider takes a booking waiting for one, and ends a booking under way
+at the time actually served. Who waits where is in :mod:`waiting`.
 
 Like :mod:`lifecycle`, each function takes the booking lock first, changes status only
 through :mod:`states`, writes its events to the outbox, and flushes; the caller commits."""
@@ -7,6 +8,7 @@ through :mod:`states`, writes its events to the outbox, and flushes; the caller 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -19,13 +21,96 @@ from webapp.booking.errors import (
     AlreadyAssigned,
     BookingConflict,
     BookingExpired,
+    InvalidResource,
     InvalidTransition,
+    NotFound,
+    ValidationFailed,
 )
 from webapp.booking.expiry import sweep_expired_holds
+from webapp.booking.invoices import issue_invoice
 from webapp.booking.lifecycle import EXCLUSION_VIOLATION, _load, _require
-from webapp.booking.locking import dialect_name, lock_resources
-from webapp.booking.states import Actor, S, emit, transition
-from webapp.models import Booking, Organization
+from webapp.booking.locking import begin_write, dialect_name, lock_resources
+from webapp.booking.pricing import Adjustment, booking_price
+from webapp.booking.states import Actor, S, emit, initial_status, record, transition
+from webapp.booking.waiting import (  # noqa: F401  (part of this module's interface)
+    announce_positions,
+    clamp_timeout,
+    enter_queue,
+    estimated_wait,
+    next_for_resource,
+    pending_counts,
+    position,
+    positions,
+    waiting_filter,
+    waiting_for_resource,
+)
+from webapp.models import Booking, Customer, Organization, Resource
+
+
+def join_queue(
+    session: Session,
+    organization: Organization,
+    *,
+    booking_type_id: str,
+    actor: Actor,
+    now: datetime,
+    customer: Customer | None = None,
+    info: Mapping[str, object] | None = None,
+    note: str = "",
+    source: str = "api",
+    website_id: str | None = None,
+    assignment_timeout: int | None = None,
+    payment_window_minutes: int = 30,
+) -> Booking:
+    """Join the service's queue (``assign: false``): no date, time or resource yet. A
+    service paid online waits for payment first (PENDING_PAYMENT, with its invoice);
+    otherwise the booking waits for a provider (PENDING_ASSIGNMENT) for ``assignment_timeout``
+    minutes (clamped to 5..180) and the providers who offer the service hear of it."""
+    if customer is not None and customer.organization_id != organization.id:
+        raise NotFound("Customer not found.")
+    if assignment_timeout is not None and (
+        isinstance(assignment_timeout, bool) or not isinstance(assignment_timeout, int)
+    ):
+        raise ValidationFailed(
+            "assignmentTimeout must be a whole number of minutes.",
+            field="assignmentTimeout",
+        )
+    ctx = av.load_context(session, organization, booking_type_id, show_all=actor.is_staff)
+    if not ctx.plans:
+        raise InvalidResource(
+            "No resource offers this service, so no one could take the booking.",
+            type=ctx.booking_type.id,
+        )
+    begin_write(session)
+    paid_first = (
+        initial_status(ctx.booking_type, organization, on_behalf=False) == S.PENDING_PAYMENT
+    )
+    booking = Booking(
+        organization_id=organization.id,
+        website_id=website_id,
+        booking_type_id=ctx.booking_type.id,
+        customer_id=customer.id if customer else None,
+        status=(S.PENDING_PAYMENT if paid_first else S.PENDING_ASSIGNMENT).value,
+        duration=ctx.service.duration,
+        price=booking_price(ctx.booking_type, Adjustment(), None, now),
+        currency=organization.currency,
+        info=dict(info or {}),
+        note=note or "",
+        source=source,
+        created_by_user_id=actor.id if actor.kind == "staff" else None,
+        assignment_timeout=clamp_timeout(assignment_timeout),
+        expires_at=now + timedelta(minutes=payment_window_minutes) if paid_first else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(booking)
+    session.flush()
+    record(session, booking, None, actor, now)
+    if paid_first:
+        issue_invoice(session, booking, now)
+    else:
+        enter_queue(session, booking, now)
+    return booking
 
 
 def assign_booking(
@@ -78,6 +163,7 @@ def assign_booking(
     else:
         transition(session, booking, S.CONFIRMED, actor, now)
     emit(session, booking, "bookingAssigned", now, resourceId=resource_id)
+    announce_positions(session, organization.id, booking.booking_type_id, now)
     return booking
 
 
@@ -99,4 +185,16 @@ def end_booking(session, organization, booking_id, *, actor: Actor, now: datetim
         booking.end_at = end
         booking.duration = served
     transition(session, booking, S.COMPLETED, actor, now)
+    resource = session.get(Resource, booking.resource_id) if booking.resource_id else None
+    following = next_for_resource(session, organization.id, resource, now) if resource else None
+    if following is not None:  # the provider is free: offer them the next customer again
+        emit(
+            session,
+            following,
+            "bookingUnassigned",
+            now,
+            typeId=following.booking_type_id,
+            resourceIds=[resource.id],
+            offeredAgain=True,
+        )
     return booking

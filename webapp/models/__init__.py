@@ -9,7 +9,7 @@ from webapp.models.custom_fields import CustomField
 from webapp.models.customers import Customer
 from webapp.models.idempotency import IdempotencyRecord
 from webapp.models.integrations import BookingPartner, OAuthClient, PartnerBooking
-from webapp.models.invoices import Invoice
+from webapp.models.invoices import Invoice, Payment
 from webapp.models.organizations import Organization
 from webapp.models.otp import OtpChallenge
 from webapp.models.outbox import BookingReminder, EmailOut, OutboxMessage
@@ -40,6 +40,7 @@ __all__ = [
     "CustomField",
     "IdempotencyRecord",
     "Invoice",
+    "Payment",
     "Member",
     "OffRules",
     "Organization",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -44,6 +44,8 @@ class BookingType(db.Model):
     auto_confirm: Mapped[bool] = mapped_column(Boolean, default=False)
     payment_methods: Mapped[list] = mapped_column(JSONDoc, default=list)
     book_from_website: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The website and widget offer to join a queue for it (instant booking, no date or time).
+    queue_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -90,6 +90,8 @@ class Booking(db.Model):
     canceled_by: Mapped[str | None] = mapped_column(String(16))
     # Hold expiry (TEMPORARY), payment deadline (PENDING_PAYMENT) or queue timeout.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How long a queued booking may wait for a provider once it is in the queue (minutes).
+    assignment_timeout: Mapped[int | None] = mapped_column(Integer)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -22,6 +22,8 @@ class Organization(db.Model):
     business_custom_config: Mapped[dict] = mapped_column(JSONDoc, default=dict)
     # Online payments activated in the dashboard: priced bookings then wait for payment.
     online_payments_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The last invoice number issued: invoices are numbered 1, 2, 3... per organization.
+    invoice_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Which emails go out: {"customer": bool, "reminders": bool, "staff": bool, "owner": bool};
     # a missing key means on.
     notification_settings: Mapped[dict] = mapped_column(JSONDoc, default=dict)
