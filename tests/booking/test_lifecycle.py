@@ -240,7 +240,9 @@ ALLOWED_STEPS = {
     (S.TEMPORARY, S.PENDING_PAYMENT): Step(confirm_hold, "customer", None),
     (S.TEMPORARY, S.CANCELED): Step(cancel, "customer", None),
     (S.PENDING_PAYMENT, S.CONFIRMED): Step(mark_paid, "staff", "newAppointment"),
-    (S.PENDING_PAYMENT, S.PENDING_ASSIGNMENT): Step(mark_paid_unassigned, "staff", None),
+    (S.PENDING_PAYMENT, S.PENDING_ASSIGNMENT): Step(
+        mark_paid_unassigned, "staff", "bookingUnassigned"
+    ),
     (S.PENDING_PAYMENT, S.CANCELED): Step(cancel, "customer", "customerCanceled"),
     (S.PENDING_APPROVAL, S.CONFIRMED): Step(approve, "staff", "newAppointment"),
     (S.PENDING_APPROVAL, S.REJECTED): Step(reject, "staff", "bookingRejected"),
@@ -769,7 +771,7 @@ def test_expire_due_releases_expired_holds_and_unpaid_bookings(any_session, now)
     session.commit()
     later = now + timedelta(minutes=31)
 
-    assert lifecycle.expire_due(session, later) == {"holds": 1, "unpaid": 1}
+    assert lifecycle.expire_due(session, later) == {"holds": 1, "unpaid": 1, "unassigned": 0}
     session.commit()
 
     statuses = {
@@ -789,7 +791,7 @@ def test_expire_due_releases_expired_holds_and_unpaid_bookings(any_session, now)
     assert history(session, short_hold)[-1] == ("TEMPORARY", "CANCELED", "system")
     assert events(session, clinic.organization)[-1] == ("paymentExpired", unpaid.id)
 
-    assert lifecycle.expire_due(session, later) == {"holds": 0, "unpaid": 0}
+    assert lifecycle.expire_due(session, later) == {"holds": 0, "unpaid": 0, "unassigned": 0}
     # Both times are free again.
     other = make_customer(session, clinic.organization)
     assert book(session, clinic, now=later, customer=other).status == S.CONFIRMED
