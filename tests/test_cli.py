@@ -26,6 +26,7 @@ from webapp.models import (
     Booking,
     BookingType,
     CustomField,
+    Invoice,
     Member,
     Organization,
     Resource,
@@ -280,10 +281,14 @@ def test_demo_website_is_set_up_in_english_and_arabic(session, demo):
 
 
 def test_demo_bookings_are_upcoming_and_in_the_designed_states(session, demo):
-    bookings = session.scalars(
+    everything = session.scalars(
         select(Booking).where(Booking.organization_id == demo["organizationId"])
     ).all()
+    queued = [b for b in everything if b.status == "PENDING_ASSIGNMENT"]
+    bookings = [b for b in everything if b not in queued]
 
+    assert sorted(b.id for b in queued) == sorted(w["id"] for w in demo["queue"])
+    assert {b.booking_type.name for b in queued} == {"Dental checkup"}
     assert Counter(b.status for b in bookings) == {
         "CONFIRMED": 5,
         "PENDING_APPROVAL": 1,
@@ -298,7 +303,14 @@ def test_demo_bookings_are_upcoming_and_in_the_designed_states(session, demo):
     root_canal = by_type["Root canal treatment"]
     assert root_canal.block_start == root_canal.start_at - timedelta(minutes=10)
     assert root_canal.block_end == root_canal.end_at + timedelta(minutes=15)
-    assert str(by_type["Teeth whitening"].price) == "150.00"
+    whitening = by_type["Teeth whitening"]  # paid online: its deposit was paid at the desk
+    assert str(whitening.price) == "150.00"
+    invoice = session.scalars(select(Invoice).where(Invoice.booking_id == whitening.id)).one()
+    assert (invoice.status, str(invoice.amount_paid), str(invoice.balance)) == (
+        "PARTIALLY_PAID",
+        "50.00",
+        "100.00",
+    )
 
 
 def test_demo_services_have_free_times_that_skip_its_bookings(session, demo):
@@ -479,7 +491,7 @@ def test_demo_and_bench_data_load_on_each_database(any_app):
                 select(Booking.organization_id, func.count()).group_by(Booking.organization_id)
             ).all()
         )
-    assert counts == {demo["organizationId"]: 7, bench["organizationId"]: 50}
+    assert counts == {demo["organizationId"]: 7 + 2, bench["organizationId"]: 50}  # 2 queued
 
 
 def test_allowed_domains_are_listed_added_and_removed_as_origins(session, runner, demo):

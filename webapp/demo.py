@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp import accounts
-from webapp.booking import availability, lifecycle
+from webapp.booking import availability, invoices, lifecycle, queue
 from webapp.booking import intervals as iv
 from webapp.booking import slots as sl
 from webapp.embed.origins import normalize_origin
@@ -102,7 +102,12 @@ CATEGORIES = {
 D = Decimal
 # key: name, Arabic name, BookingType columns
 BOOKING_TYPES = {
-    "checkup": ("Dental checkup", "فحص الأسنان", dict(minutes=30, auto_confirm=True)),
+    # Walk-ins may also wait in the checkup's queue instead of picking a time.
+    "checkup": (
+        "Dental checkup",
+        "فحص الأسنان",
+        dict(minutes=30, auto_confirm=True, queue_enabled=True),
+    ),
     "whitening": (
         "Teeth whitening",
         "تبييض الأسنان",
@@ -251,6 +256,7 @@ def load_demo(session: Session, *, now: datetime, base_url: str) -> dict:
     bookings = _add_bookings(
         session, organization, website, types, resources, customers, owner, now
     )
+    walk_ins = _add_walk_ins(session, organization, website, types["checkup"], customers, now)
 
     account_key = accounts.issue_account_key(session, owner, name="demo")
     organization_key = accounts.issue_organization_key(session, organization, "demo")
@@ -276,7 +282,27 @@ def load_demo(session: Session, *, now: datetime, base_url: str) -> dict:
         "resources": [{"id": r.id, "name": r.name} for r in resources.values()],
         "bookingTypes": [{"id": t.id, "name": t.name} for t in types.values()],
         "bookings": bookings,
+        "queue": walk_ins,
     }
+
+
+def _add_walk_ins(session, organization, website, checkup, customers, now) -> list[dict]:
+    """Two customers waiting in the checkup's queue, the first for a few minutes already."""
+    waiting = []
+    for minutes_ago, customer in ((6, customers[3]), (2, customers[4])):
+        booking = queue.join_queue(
+            session,
+            organization,
+            booking_type_id=checkup.id,
+            actor=lifecycle.Actor("customer", customer.id),
+            now=now - timedelta(minutes=minutes_ago),
+            customer=customer,
+            source="website",
+            website_id=website.id,
+            assignment_timeout=120,
+        )
+        waiting.append({"id": booking.id, "customer": f"{customer.first_name}"})
+    return waiting
 
 
 def _add_integrations(session: Session, organization, base_url: str) -> dict:
@@ -541,8 +567,11 @@ def _add_bookings(session, organization, website, types, resources, customers, o
             source="admin" if by_staff else "website",
             **extra,
         )
-        if booking.status == "PENDING_PAYMENT":  # paid at the front desk
-            booking = lifecycle.mark_paid(session, organization, booking.id, actor=staff, now=now)
+        if booking.status == "PENDING_PAYMENT":  # the deposit was paid at the front desk
+            invoice = invoices.invoice_for(session, booking)
+            invoices.record_payment(
+                session, organization, invoice.id, provider="manual", actor=staff, now=now
+            )
         made.append(booking)
     # A customer changed their mind about the last checkup.
     lifecycle.cancel_booking(
