@@ -66,6 +66,10 @@ def from_environment(instance_path: str) -> dict:
         "PUBLIC_BASE_URL": os.environ.get("MAWID_BASE_URL", "http://127.0.0.1:5000"),
         # Text messages (SMS, WhatsApp): "log" writes them to the log; or "module:Class".
         "SMS_PROVIDER": os.environ.get("SMS_PROVIDER", "log"),
+        # Card payments: "sandbox" (test cards, no money moves) or "module:Class" (webapp/payments).
+        "PAYMENT_PROVIDER": os.environ.get("PAYMENT_PROVIDER", "sandbox"),
+        # Push notifications to apps (seed 002's FCM messages): "log" or "module:factory".
+        "PUSH_PROVIDER": os.environ.get("PUSH_PROVIDER", "log"),
         "BABEL_DEFAULT_LOCALE": "en",
         "WTF_CSRF_TIME_LIMIT": None,
     }

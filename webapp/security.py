@@ -22,9 +22,13 @@ COOKIELESS_BLUEPRINTS = frozenset(
     {"embed", "webviews", "api", "calendar_feeds"} | set(integrations.BLUEPRINTS)
 )
 
+# Pages elsewhere that read no cookie either: an invoice's payment page for an app's web view
+# or another site's frame, reached by its signed link.
+COOKIELESS_ENDPOINTS = frozenset({"public.payment_webview"})
+
 
 def cookieless() -> bool:
-    return request.blueprint in COOKIELESS_BLUEPRINTS
+    return request.blueprint in COOKIELESS_BLUEPRINTS or request.endpoint in COOKIELESS_ENDPOINTS
 
 
 def client_ip() -> str:

@@ -100,7 +100,7 @@ def _prepare(live: LiveDemo) -> None:
     session, now = db.session, utcnow()
     organization = session.get(Organization, live.organization_id)
     bookings = list(session.scalars(select(Booking).filter_by(organization_id=organization.id)))
-    checkup = next(b for b in bookings if b.booking_type.name == "Dental checkup")
+    checkup = next(b for b in bookings if b.booking_type.name == "Dental checkup" and b.start_at)
     pending = next(b for b in bookings if b.status == BookingStatus.PENDING_APPROVAL)
     confirmed = [b for b in bookings if b.status == BookingStatus.CONFIRMED and b is not checkup]
     customer = session.get(Customer, checkup.customer_id)
@@ -108,7 +108,7 @@ def _prepare(live: LiveDemo) -> None:
         select(Customer.id).filter_by(organization_id=organization.id).order_by(Customer.id)
     )
     invoice = _invoice(organization, customer, checkup)
-    _invoice(organization, customer, None, number=2)
+    _invoice(organization, customer, None)
     access = tokens.AccessClaims(organization.id, customer_id=customer.id)
     live.customer_token = tokens.issue_access_token(access, secret_key=SECRET)
     live.code = otp.request_code(
@@ -153,12 +153,13 @@ def _prepare(live: LiveDemo) -> None:
     }
 
 
-def _invoice(organization, customer, booking, number: int = 1) -> Invoice:
+def _invoice(organization, customer, booking) -> Invoice:
+    organization.invoice_counter += 1  # numbered after those the demo's bookings took
     invoice = Invoice(
         organization_id=organization.id,
         customer_id=customer.id,
         booking_id=booking.id if booking else None,
-        number=number,
+        number=organization.invoice_counter,
         currency="SAR",
         sub_total=150,
         discount=0,

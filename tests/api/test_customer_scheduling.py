@@ -242,7 +242,7 @@ BAD_INPUT = [
     ({"startDateTime": "2026-11-22T10:00:00+03:00"}, "startDateTime"),  # not date and time
     ({"time": 1300}, "time"),  # the midday break
     ({"date": "2027-06-01"}, "time"),  # past the booking horizon
-    ({"assign": False}, "assign"),
+    ({"assign": False}, "date"),  # the queue takes no time
     ({"assign": "no"}, "assign"),
     ({"showAll": True}, "showAll"),
     ({"resourceFilters": ["x"]}, "resourceFilters"),

@@ -171,7 +171,7 @@ def test_names_come_in_the_language_asked_for(desk):
         ({"customerIdentifier": {"phone": "+966501112222"}}, 422, "customerIdentifier.firstName"),
         ({"customerIdentifier": {"id": "nobody"}}, 404, "customerIdentifier.id"),
         ({"customerIdentifier": {"id": "x", "email": "a@b.co"}}, 422, "customerIdentifier"),
-        ({"assign": False}, 422, "assign"),
+        ({"assign": False}, 422, "date"),  # the queue takes no time
         ({"showAll": "yes"}, 422, "showAll"),
         ({"note": "x" * 2001}, 422, "note"),
         ({"resourceFilters": {"doctor": "x"}}, 422, "resourceFilters"),

@@ -265,8 +265,8 @@ def test_end_completes_the_booking_and_frees_the_rest_of_its_time(session, walk_
     session.refresh(booking)
     assert booking.status == S.COMPLETED
     assert booking.duration == 9  # eight minutes and a bit, counted as nine
-    assert booking.end_at == SUNDAY_9 + timedelta(minutes=9)
-    assert booking.block_end == SUNDAY_9 + timedelta(minutes=14)  # the tidying stays
+    assert booking.end_at == ended_at  # free from the moment it ended
+    assert booking.block_end == ended_at + timedelta(minutes=5)  # the tidying stays
     # The doctor is free again once the room is tidied.
     create_booking(
         session,

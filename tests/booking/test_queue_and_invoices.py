@@ -176,6 +176,16 @@ def test_ending_a_visit_offers_the_provider_the_next_customer(session, clinic):
     offered = events(session, "bookingUnassigned")[-1]
     assert offered["bookingId"] == second.id and offered["offeredAgain"] is True
     assert offered["resourceIds"] == [doctors[0].id]
+    # The doctor takes the next customer at once: the ended visit no longer holds the desk.
+    taken = queue.assign_booking(
+        session,
+        organization,
+        second.id,
+        resource_id=doctors[0].id,
+        actor=PROVIDER,
+        now=NOW + timedelta(minutes=12),
+    )
+    assert taken.start_at == first.end_at == NOW + timedelta(minutes=12)
 
 
 def test_joining_needs_a_provider_and_a_whole_number_of_minutes(session, clinic):

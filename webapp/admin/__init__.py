@@ -23,6 +23,7 @@ NAV = (
     ("admin.dashboard", _l("Today"), "staff"),
     ("admin.calendar", _l("Calendar"), "staff"),
     ("admin.bookings_list", _l("Bookings"), "staff"),
+    ("admin.queue_page", _l("Queue"), "staff"),
     ("admin.customers_list", _l("Customers"), "staff"),
     ("admin.resources_list", _l("Resources"), "staff"),
     ("admin.types_list", _l("Services"), "admin"),
@@ -35,6 +36,7 @@ NAV = (
     ("admin.webhooks_list", _l("Webhooks"), "admin"),
     ("admin.widgets", _l("Admin widgets"), "staff"),
     ("admin.invoices_list", _l("Invoices"), "admin"),
+    ("admin.payment_settings", _l("Payments"), "admin"),
 )
 
 
@@ -73,6 +75,8 @@ def init_app(app: Flask) -> None:
         keys,
         members,
         notifications,
+        payments,
+        queue,
         resources,
         rules,
         types,
@@ -102,4 +106,5 @@ def init_app(app: Flask) -> None:
             "admin_nav": admin_nav,
             "has_role": has_role,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
+            "invoice_status_label": invoices.invoice_status_label,
         }

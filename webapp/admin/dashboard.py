@@ -9,6 +9,7 @@ from flask import g
 from sqlalchemy import func, select
 
 from webapp.admin.blueprint import bp, own_resource_ids, render
+from webapp.booking import queue
 from webapp.extensions import db
 from webapp.models import Booking, BookingStatus
 from webapp.public.blueprint import now
@@ -23,6 +24,16 @@ def scoped_bookings():
     if own is not None:
         statement = statement.where(Booking.resource_id.in_(own))
     return statement
+
+
+def queue_waiting(current: datetime) -> int:
+    """How many customers wait in the queues this member serves (a staff member: the
+    services their resources offer)."""
+    counts = queue.pending_counts(db.session, g.organization.id, current)
+    if own_resource_ids() is None:
+        return sum(counts.values())
+    offered = {t.id for r in g.member.resources for t in r.booking_types}
+    return sum(n for type_id, n in counts.items() if type_id in offered)
 
 
 def day_bounds(day, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -68,5 +79,6 @@ def dashboard():
         approvals_count=approvals_count,
         payments=payments,
         payments_count=payments_count,
+        queue_count=queue_waiting(current),
         now=current,
     )

@@ -34,7 +34,7 @@ TIME_FLAG_LABELS = {
 }
 # A service that chooses its own start times starts from the API's defaults.
 DEFAULT_TIME_FLAGS = ["showOclock", "showAfterMidnight"]
-CHECKBOXES = ("on", "auto_confirm", "book_from_website")
+CHECKBOXES = ("on", "auto_confirm", "book_from_website", "queue_enabled")
 
 
 def _types() -> list[BookingType]:
@@ -90,6 +90,7 @@ def _values_of(booking_type: BookingType | None) -> dict:
             "on": True,
             "book_from_website": True,
             "auto_confirm": True,
+            "queue_enabled": False,
             "payment_methods": [],
             "resource_ids": [],
             "time_mode": "website",
@@ -125,6 +126,7 @@ def _values_of(booking_type: BookingType | None) -> dict:
         "auto_confirm": booking_type.auto_confirm,
         "payment_methods": list(booking_type.payment_methods or []),
         "book_from_website": booking_type.book_from_website,
+        "queue_enabled": booking_type.queue_enabled,
         "position": booking_type.position,
         "resource_ids": [r.id for r in offering.get(booking_type.id, [])],
     }
@@ -195,10 +197,11 @@ def _save(booking_type: BookingType | None):
         return _form_page(booking_type, _values_of(booking_type), {})
     reader = FormReader(request.form)
     values = _read(reader)
+    queue_enabled = reader.boolean("queue_enabled")
     done = save_and_go(
         reader,
         values,
-        lambda: manage.save_booking_type(db.session, g.organization, values, booking_type),
+        lambda: _saved(values, booking_type, queue_enabled),
         lambda row: url_for("admin.type_edit", type_id=row.id),
     )
     if done is not None:
@@ -207,6 +210,12 @@ def _save(booking_type: BookingType | None):
         reader, lists=("payment_methods", "resource_ids", "time_flags"), flags=tuple(CHECKBOXES)
     )
     return _form_page(booking_type, shown, reader.errors, 422)
+
+
+def _saved(values, booking_type: BookingType | None, queue_enabled: bool) -> BookingType:
+    row = manage.save_booking_type(db.session, g.organization, values, booking_type)
+    row.queue_enabled = queue_enabled
+    return row
 
 
 @bp.post("/types/<type_id>/delete")

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from flask import g, request
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
 
 from webapp.api import offer, times
 from webapp.api.blueprint import body, bp, ok
@@ -16,10 +15,11 @@ from webapp.api.pagination import pagination, read_limit
 from webapp.api.shapes import catalog as shapes
 from webapp.booking import availability as av
 from webapp.booking import intervals as iv
+from webapp.booking import queue
 from webapp.booking.errors import InvalidResource, NotFound, ValidationFailed
 from webapp.extensions import db
 from webapp.i18n import current_lang, translated
-from webapp.models import Booking, BookingStatus, BookingType, Resource
+from webapp.models import BookingType, Resource
 from webapp.public.blueprint import now
 from webapp.public.catalog import Catalog
 
@@ -169,7 +169,7 @@ def availability_types():
         token=data.get("nextPageToken"),
         list_name=_list_name("types"),
     )
-    waiting = pending_counts([t.id for t in page])
+    waiting = queue.pending_counts(db.session, g.organization.id, now())
     currency = g.organization.currency or "SAR"
     return ok(
         [
@@ -178,23 +178,6 @@ def availability_types():
         ],
         pagination=pages,
     )
-
-
-def pending_counts(type_ids: list[str]) -> dict[str, int]:
-    """Bookings of each service waiting in its queue (PENDING_ASSIGNMENT, not yet expired)."""
-    if not type_ids:
-        return {}
-    rows = db.session.execute(
-        select(Booking.booking_type_id, func.count())
-        .where(
-            Booking.organization_id == g.organization.id,
-            Booking.booking_type_id.in_(type_ids),
-            Booking.status == BookingStatus.PENDING_ASSIGNMENT.value,
-            or_(Booking.expires_at.is_(None), Booking.expires_at > now()),
-        )
-        .group_by(Booking.booking_type_id)
-    ).all()
-    return {type_id: count for type_id, count in rows}
 
 
 @bp.post("/availability/times")

@@ -8,13 +8,14 @@ from collections.abc import Callable, Iterable, Mapping
 
 from flask import g, request
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 
-from webapp.api import inputs
+from webapp.api import billing, inputs
 from webapp.api.blueprint import answer_once, body, bp, customer_required, ok
 from webapp.api.pagination import decode, pagination, read_limit
 from webapp.api.shapes import bookings as shapes
 from webapp.auth import otp
+from webapp.booking import queue
 from webapp.booking.errors import NotFound, ValidationFailed
 from webapp.extensions import db
 from webapp.models import Booking, BookingStatus, Customer, CustomField, Invoice
@@ -68,16 +69,20 @@ def own_booking(booking_id: object) -> Booking:
 
 
 def bookings_json(rows: list[Booking]) -> list[dict]:
-    """Bookings as the customer sees them, with their invoices and queue places."""
+    """Bookings as the customer sees them, with their invoices, payment links and places in
+    the queue."""
     info_keys = public_keys(field_rows("booking"))
-    invoices = _invoices_by_booking([b.id for b in rows])
+    invoices = billing.invoices_by_booking([b.id for b in rows])
+    links = billing.booking_links(rows, invoices)
+    places = queue.positions(db.session, rows, now())
     return [
         shapes.booking(
             row,
             timezone=g.site.timezone,
             invoice=invoices.get(row.id),
-            queue_position=_queue_position(row),
+            queue_position=places.get(row.id),
             info_keys=info_keys,
+            links=links.get(row.id),
         )
         for row in rows
     ]
@@ -85,37 +90,6 @@ def bookings_json(rows: list[Booking]) -> list[dict]:
 
 def booking_json(row: Booking) -> dict:
     return bookings_json([row])[0]
-
-
-def _invoices_by_booking(booking_ids: list[str]) -> dict[str, Invoice]:
-    """The latest invoice of each booking."""
-    if not booking_ids:
-        return {}
-    rows = db.session.scalars(
-        select(Invoice)
-        .where(Invoice.organization_id == g.organization.id, Invoice.booking_id.in_(booking_ids))
-        .order_by(Invoice.number)
-    )
-    return {row.booking_id: row for row in rows}
-
-
-def _queue_position(row: Booking) -> int | None:
-    """1 for the next one served: the bookings of the same service waiting since earlier."""
-    if row.status != BookingStatus.PENDING_ASSIGNMENT:
-        return None
-    waiting = Booking.status == BookingStatus.PENDING_ASSIGNMENT
-    ahead = or_(
-        Booking.created_at < row.created_at,
-        and_(Booking.created_at == row.created_at, Booking.id <= row.id),
-    )
-    return db.session.scalar(
-        select(func.count()).where(
-            Booking.organization_id == row.organization_id,
-            Booking.booking_type_id == row.booking_type_id,
-            waiting,
-            ahead,
-        )
-    )
 
 
 def idempotent(operation: str, data: dict, action: Callable[[], tuple[int, str]]):
@@ -239,7 +213,13 @@ def _invoice_json(row: Invoice) -> dict:
                 Booking.organization_id == g.organization.id, Booking.id == row.booking_id
             )
         )
-    return shapes.invoice(row, booking_row=booking_row, timezone=g.site.timezone)
+    return shapes.invoice(
+        row,
+        booking_row=booking_row,
+        timezone=g.site.timezone,
+        links=billing.invoice_links(row, booking_row),
+        payments=billing.payments_of([row.id]).get(row.id, []),
+    )
 
 
 @bp.get("/customer/invoices")

@@ -1,10 +1,13 @@
 """Customer Scheduling (seed 002): the signed-in customer books a time of a service the
 website offers, on the website's terms: only its services and resources, its booking policy,
 its questions (answered and checked as on the website), its rate limit. The answer is the
-booking; a time taken a moment ago answers 409 with the nearest free time."""
+booking; a time taken a moment ago answers 409 with the nearest free time. With
+``assign: false`` the customer joins the service's queue instead (instant booking): no date,
+time or resource, the first provider free takes the booking."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app, g
@@ -13,7 +16,7 @@ from flask_babel import gettext as _
 from webapp.api import inputs
 from webapp.api.blueprint import body, bp, customer_required
 from webapp.api.customer import apply_answers, booking_json, envelope_text, field_rows, idempotent
-from webapp.booking import lifecycle
+from webapp.booking import lifecycle, queue
 from webapp.booking.errors import (
     BookingError,
     InvalidResource,
@@ -24,6 +27,7 @@ from webapp.booking.errors import (
 from webapp.booking.pricing import MAX_UNITS, time_adjustment
 from webapp.extensions import db
 from webapp.i18n import translated
+from webapp.models import Booking
 from webapp.public import catalog as cat
 from webapp.public import fields as form_fields
 from webapp.public import schedule
@@ -33,6 +37,12 @@ from webapp.security import limiter
 FILTER_TEXT_LIMIT = 200
 MAX_RESOURCES = 50
 RESOURCE_CHOICES = ("resource", "resources", "category")
+QUEUE_REFUSES = (
+    *inputs.TIME_MEMBERS,
+    "resourceFilters",
+    "resourceFiltersCustomFields",
+    "timeAdjustersCustomFields",
+)
 
 
 def _booking_limit() -> str:
@@ -55,11 +65,7 @@ def scheduling_new():
 
 def _schedule(data: dict) -> tuple[int, str]:
     type_id = inputs.text(data, "type", limit=64, required=True)
-    if not inputs.flag(data, "assign", True):
-        raise ValidationFailed(
-            _("Instant booking (assign: false) is not offered yet: send a date and time."),
-            field="assign",
-        )
+    queued = not inputs.flag(data, "assign", True)
     if inputs.flag(data, "showAll", False):
         raise ValidationFailed(
             _("showAll is for staff: customers book what the website offers."), field="showAll"
@@ -67,10 +73,45 @@ def _schedule(data: dict) -> tuple[int, str]:
     catalog = cat.load_catalog(db.session, g.organization)
     if catalog.type(type_id) is None:
         raise InvalidService(_("This service cannot be booked on this website."), field="type")
+    if queued:
+        return _book(data, type_id, _queue_joiner(data, type_id))
     start = inputs.start_time(data, g.site.timezone)
     resource_ids, category_id = _resource_choice(data, catalog, type_id)
     filters = _filter_answers(data, catalog, type_id)
     adjusters = _adjuster_answers(data, catalog, type_id)
+
+    def create(info: dict) -> Booking:
+        try:
+            return lifecycle.create_booking(
+                db.session,
+                g.organization,
+                booking_type_id=type_id,
+                start=start,
+                actor=lifecycle.Actor("customer", g.customer.id),
+                now=now(),
+                customer=g.customer,
+                # Among several resources asked for, the least busy one free then.
+                resource_id=resource_ids[0] if len(resource_ids) == 1 else None,
+                resource_ids=resource_ids or None,
+                category_id=category_id,
+                resource_filters=filters or None,
+                time_adjusters=adjusters,
+                info={**filters, **adjusters, **info},
+                source="api",
+                website_id=g.website.id,
+                timezone=g.site.timezone,
+                payment_window_minutes=current_app.config["PAYMENT_WINDOW_MINUTES"],
+                suggestion_grid=schedule.website_grid(g.site),
+            )
+        except BookingError as error:
+            raise _in_words(error, data, start) from None
+
+    return _book(data, type_id, create)
+
+
+def _book(data: dict, type_id: str, make: Callable[[dict], Booking]) -> tuple[int, str]:
+    """Book with ``make`` (given the checked booking answers), keeping the customer's own
+    answers in their profile; the booking as the answer."""
     booking_specs = form_fields.booking_specs(field_rows("booking"), type_id)
     customer_specs = form_fields.customer_specs(field_rows("customer"))
     info = inputs.answers(
@@ -84,34 +125,43 @@ def _schedule(data: dict) -> tuple[int, str]:
             member="customerCustomFields",
             partial=True,
         )
-        booking = lifecycle.create_booking(
-            db.session,
-            g.organization,
-            booking_type_id=type_id,
-            start=start,
-            actor=lifecycle.Actor("customer", g.customer.id),
-            now=now(),
-            customer=g.customer,
-            # Among several resources asked for, the least busy one free then.
-            resource_id=resource_ids[0] if len(resource_ids) == 1 else None,
-            resource_ids=resource_ids or None,
-            category_id=category_id,
-            resource_filters=filters or None,
-            time_adjusters=adjusters,
-            info={**filters, **adjusters, **info},
-            source="api",
-            website_id=g.website.id,
-            timezone=g.site.timezone,
-            payment_window_minutes=current_app.config["PAYMENT_WINDOW_MINUTES"],
-            suggestion_grid=schedule.website_grid(g.site),
-        )
+        booking = make(info)
         apply_answers(g.customer, profile, lambda key: f"customerCustomFields.{key}")
-    except BookingError as error:
+    except BookingError:
         # Nothing is kept of a request that books nothing, its files included.
         inputs.forget_uploads(booking_specs, info)
         inputs.forget_uploads(customer_specs, profile)
-        raise _in_words(error, data, start) from None
+        raise
     return envelope_text(booking_json(booking), 201)
+
+
+def _queue_joiner(data: dict, type_id: str) -> Callable[[dict], Booking]:
+    """``assign: false``: join the service's queue, no date, time or resource; the first
+    provider free takes the booking. ``assignmentTimeout``: minutes to wait (5..180)."""
+    inputs.refuse_for_queue(data, QUEUE_REFUSES)
+    timeout = inputs.whole_number(data, "assignmentTimeout")
+
+    def join(info: dict) -> Booking:
+        try:
+            return queue.join_queue(
+                db.session,
+                g.organization,
+                booking_type_id=type_id,
+                actor=lifecycle.Actor("customer", g.customer.id),
+                now=now(),
+                customer=g.customer,
+                info=info,
+                source="api",
+                website_id=g.website.id,
+                assignment_timeout=timeout,
+                payment_window_minutes=current_app.config["PAYMENT_WINDOW_MINUTES"],
+            )
+        except InvalidResource as error:
+            error.message = _("No one offers this service now, so no one could take it.")
+            error.details["field"] = "type"
+            raise
+
+    return join
 
 
 def _resource_choice(data: dict, catalog: cat.Catalog, type_id: str):

@@ -26,6 +26,8 @@ from webapp.uploads import delete_upload
 
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?(?:;[\w=.+-]+)*;base64,(.*)", re.S)
 _NAME_LIMIT = 200
+# The members that give a start time.
+TIME_MEMBERS = ("date", "time", "startDateTime")
 _SPACED_OFFSET = re.compile(r"^(.*T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$")
 
 
@@ -56,6 +58,36 @@ def flag(data: Mapping, name: str, default: bool) -> bool:
     if not isinstance(value, bool):
         raise ValidationFailed(_("%(field)s must be true or false.", field=name), field=name)
     return value
+
+
+def whole_number(data: Mapping, name: str) -> int | None:
+    """An integer member (5.0 counts as 5); None when absent or null."""
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(_("%(field)s must be a whole number.", field=name), field=name)
+    return value
+
+
+def refuse_for_queue(data: dict, members: tuple[str, ...]) -> None:
+    """A queued booking has no date, time or resource yet: members that name one are
+    refused rather than quietly dropped."""
+    for name in members:
+        if data.get(name) in (None, "", {}, []):
+            continue
+        if name in TIME_MEMBERS:
+            message = _(
+                "Joining the queue (assign: false) takes no date or time: leave out %(field)s.",
+                field=name,
+            )
+        else:
+            message = _(
+                "A queued booking goes to the first provider free: leave out %(field)s.", field=name
+            )
+        raise ValidationFailed(message, field=name)
 
 
 def obj(data: Mapping, name: str) -> dict:

@@ -13,10 +13,10 @@ from datetime import datetime
 
 from flask import g, request
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import joinedload
 
-from webapp.api import inputs
+from webapp.api import billing, inputs
 from webapp.api.access import management
 from webapp.api.blueprint import answer_once, body, bp, ok
 from webapp.api.pagination import decode, pagination, read_limit
@@ -25,7 +25,7 @@ from webapp.booking import lifecycle, queue
 from webapp.booking.errors import BookingError, NotFound, ValidationFailed
 from webapp.extensions import db
 from webapp.manage import bookings as manage
-from webapp.models import Booking, BookingStatus, Invoice, resource_types
+from webapp.models import Booking, resource_types
 from webapp.public.blueprint import now
 
 LIST_NAME = "management.bookings"
@@ -40,7 +40,6 @@ FULL_ROWS = (
     joinedload(Booking.resource),
     joinedload(Booking.customer),
 )
-WAITING = BookingStatus.PENDING_ASSIGNMENT
 
 
 # --- how staff read bookings ------------------------------------------------------------------
@@ -48,13 +47,19 @@ WAITING = BookingStatus.PENDING_ASSIGNMENT
 
 def bookings_json(rows: list[Booking], *, with_invoice: bool = False) -> list[dict]:
     """Bookings as staff see them: every answer, the customer, the place in the queue."""
-    invoices = _invoices_by_booking([row.id for row in rows])
-    places = queue_positions(rows)
+    invoices = billing.invoices_by_booking([row.id for row in rows])
+    links = billing.booking_links(rows, invoices)
+    places = queue.positions(db.session, rows, now())
+    attempts = billing.payments_of([i.id for i in invoices.values()]) if with_invoice else {}
     shaped = []
     for row in rows:
         invoice = invoices.get(row.id)
         item = shapes.booking(
-            row, timezone=g.site.timezone, invoice=invoice, queue_position=places.get(row.id)
+            row,
+            timezone=g.site.timezone,
+            invoice=invoice,
+            queue_position=places.get(row.id),
+            links=links.get(row.id),
         )
         item["customerId"] = row.customer_id
         item["customer"] = shapes.customer(row.customer) if row.customer else None
@@ -62,7 +67,16 @@ def bookings_json(rows: list[Booking], *, with_invoice: bool = False) -> list[di
         item["expiresAt"] = row.expires_at.isoformat() if row.expires_at else None
         item["note"] = row.note or ""
         if with_invoice:
-            item["invoice"] = shapes.invoice(invoice, timezone=g.site.timezone) if invoice else None
+            item["invoice"] = (
+                shapes.invoice(
+                    invoice,
+                    timezone=g.site.timezone,
+                    links=billing.invoice_links(invoice, row),
+                    payments=attempts.get(invoice.id, []),
+                )
+                if invoice
+                else None
+            )
         shaped.append(item)
     return shaped
 
@@ -71,44 +85,9 @@ def booking_json(row: Booking) -> dict:
     return bookings_json([row], with_invoice=True)[0]
 
 
-def _invoices_by_booking(booking_ids: list[str]) -> dict[str, Invoice]:
-    """The latest invoice of each booking."""
-    if not booking_ids:
-        return {}
-    rows = db.session.scalars(
-        select(Invoice)
-        .where(Invoice.organization_id == g.organization.id, Invoice.booking_id.in_(booking_ids))
-        .order_by(Invoice.number)
-    )
-    return {row.booking_id: row for row in rows}
-
-
 def waiting(moment: datetime):
     """Bookings still in a queue: waiting for a provider, their time not yet run out."""
-    return and_(
-        Booking.organization_id == g.organization.id,
-        Booking.status == WAITING.value,
-        or_(Booking.expires_at.is_(None), Booking.expires_at > moment),
-    )
-
-
-def queue_positions(rows: Iterable[Booking]) -> dict[str, int]:
-    """Each waiting booking's place in its service's queue (1: served next), first come,
-    first served."""
-    type_ids = {row.booking_type_id for row in rows if row.status == WAITING}
-    if not type_ids:
-        return {}
-    rows = db.session.execute(
-        select(Booking.id, Booking.booking_type_id)
-        .where(waiting(now()), Booking.booking_type_id.in_(type_ids))
-        .order_by(Booking.created_at, Booking.id)
-    )
-    places: dict[str, int] = {}
-    counts: dict[str, int] = {}
-    for booking_id, type_id in rows:
-        counts[type_id] = counts.get(type_id, 0) + 1
-        places[booking_id] = counts[type_id]
-    return places
+    return and_(Booking.organization_id == g.organization.id, queue.waiting_filter(moment))
 
 
 def visible_booking(booking_id: object, *, field: str | None = None) -> Booking:

@@ -10,7 +10,7 @@ from flask import g, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from webapp.api import inputs
+from webapp.api import billing, inputs
 from webapp.api.access import management
 from webapp.api.blueprint import body, bp, ok
 from webapp.api.management_values import JsonReader, api_fields
@@ -147,10 +147,16 @@ def management_invoices_list():
     page = found[:limit]
     following = [page[-1].number] if len(found) > limit else None
     bookings = _bookings_of(page)
+    attempts = billing.payments_of([invoice.id for invoice in page])
     shaped = []
     for invoice in page:
+        booking = bookings.get(invoice.booking_id)
         item = shapes.invoice(
-            invoice, booking_row=bookings.get(invoice.booking_id), timezone=g.site.timezone
+            invoice,
+            booking_row=booking,
+            timezone=g.site.timezone,
+            links=billing.invoice_links(invoice, booking),
+            payments=attempts.get(invoice.id, []),
         )
         item["customerId"] = invoice.customer_id
         shaped.append(item)

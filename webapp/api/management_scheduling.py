@@ -7,7 +7,8 @@ resource (bookable from the website or not), any minute inside working hours, ev
 question (those shown only to staff too). A staff member books their own resources only.
 The customer is ``customerIdentifier``: ``{"id"}``, or ``{"email"}`` and/or ``{"phone"}``
 with ``firstName`` and ``lastName`` to create one not known yet. Every call accepts an
-``Idempotency-Key``."""
+``Idempotency-Key``. With ``assign: false`` (``new`` only) the customer joins the service's
+queue instead, as a walk-in does: no date, time or resource."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from webapp.api.access import management
 from webapp.api.blueprint import body, bp
 from webapp.api.management_bookings import booking_json, idempotent, visible_booking
 from webapp.api.management_values import JsonReader, fail
-from webapp.booking import lifecycle
+from webapp.booking import lifecycle, queue
 from webapp.booking.errors import (
     BookingError,
     HoldExpired,
@@ -40,6 +41,13 @@ NOTE_LIMIT = 2000
 HOLD_MINUTES = 15  # a hold's length when reservedForMinutes is left out
 HOLD_RANGE = lifecycle.HOLD_MINUTES_RANGE
 IDENTIFIER_KEYS = {"id", "email", "phone", "firstName", "lastName"}
+QUEUE_REFUSES = (
+    *inputs.TIME_MEMBERS,
+    "rescheduleBookingId",
+    "resourceFilters",
+    "resourceFiltersCustomFields",
+    "timeAdjustersCustomFields",
+)
 
 
 @bp.put("/management/scheduling/new")
@@ -116,10 +124,12 @@ def _hold_minutes(data: dict) -> int:
 
 def _schedule(data: dict, *, hold_minutes: int | None = None) -> dict:
     if not inputs.flag(data, "assign", True):
-        raise ValidationFailed(
-            _("Instant booking (assign: false) is not offered here: send a date and time."),
-            field="assign",
-        )
+        if hold_minutes is not None:
+            raise ValidationFailed(
+                _("A hold keeps a time: to queue a customer, use scheduling/new."),
+                field="assign",
+            )
+        return _join_queue(data)
     inputs.flag(data, "showAll", False)  # staff see every resource and service anyway
     note = inputs.text(data, "note", limit=NOTE_LIMIT) or ""
     start = inputs.start_time(data, g.site.timezone)
@@ -162,6 +172,48 @@ def _schedule(data: dict, *, hold_minutes: int | None = None) -> dict:
     except BookingError as error:
         inputs.forget_uploads(specs, info)  # nothing is kept of a request that books nothing
         raise in_words(error, data) from None
+    return booking_json(booking)
+
+
+def _join_queue(data: dict) -> dict:
+    """``assign: false``: the customer (a walk-in, say) joins the service's queue, with no
+    date, time or resource; the first provider free takes the booking. A staff member
+    queues for a service one of their resources offers."""
+    inputs.refuse_for_queue(data, QUEUE_REFUSES)
+    note = inputs.text(data, "note", limit=NOTE_LIMIT) or ""
+    timeout = inputs.whole_number(data, "assignmentTimeout")
+    catalog = offer.staff_catalog(db.session, g.organization.id)
+    booking_type = offer.booking_type_of(catalog, data.get("type"), required=True)
+    scope = g.caller.resource_scope
+    if scope is not None and not any(r.id in scope for r in catalog.resources_for(booking_type.id)):
+        raise InvalidResource(_("None of your resources offers this service."), field="type")
+    customer = _customer(data)
+    specs = form_fields.booking_specs(catalog.booking_fields, booking_type.id, staff=True)
+    info = inputs.answers(
+        specs, data.get("bookingInfoCustomFields"), member="bookingInfoCustomFields"
+    )
+    try:
+        booking = queue.join_queue(
+            db.session,
+            g.organization,
+            booking_type_id=booking_type.id,
+            actor=g.caller.actor,
+            now=now(),
+            customer=customer,
+            info=info,
+            note=note,
+            source="api",
+            website_id=g.website.id,
+            assignment_timeout=timeout,
+            payment_window_minutes=current_app.config["PAYMENT_WINDOW_MINUTES"],
+        )
+    except BookingError as error:
+        inputs.forget_uploads(specs, info)
+        if error.code != "INVALID_RESOURCE":
+            raise in_words(error, data) from None
+        error.message = _("No one offers this service now, so no one could take it.")
+        error.details["field"] = "type"
+        raise
     return booking_json(booking)
 
 

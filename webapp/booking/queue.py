@@ -168,8 +168,9 @@ def assign_booking(
 
 
 def end_booking(session, organization, booking_id, *, actor: Actor, now: datetime) -> Booking:
-    """The provider ends a booking under way: it is completed and shortened to the time
-    served (whole minutes, at least one), so its resource is free again from then on."""
+    """The provider ends a booking under way: it is completed and ends now, so its resource
+    is free again from now on (after the service's buffer); ``duration`` counts the time
+    served in whole minutes, rounded up."""
     booking = _load(session, organization, booking_id)
     _require(booking, S.CONFIRMED, "ended")
     if booking.start_at is None or booking.start_at > now:
@@ -177,13 +178,11 @@ def end_booking(session, organization, booking_id, *, actor: Actor, now: datetim
             "A booking can be ended only once it has started.",
             start=booking.start_at.isoformat() if booking.start_at else None,
         )
-    served = max(1, math.ceil((now - booking.start_at).total_seconds() / 60))
-    if served < booking.duration:
-        end = booking.start_at + timedelta(minutes=served)
-        if booking.block_end is not None and booking.end_at is not None:
-            booking.block_end = end + (booking.block_end - booking.end_at)
-        booking.end_at = end
-        booking.duration = served
+    if booking.end_at is not None and now < booking.end_at:
+        if booking.block_end is not None:
+            booking.block_end = now + (booking.block_end - booking.end_at)
+        booking.end_at = now
+        booking.duration = max(1, math.ceil((now - booking.start_at).total_seconds() / 60))
     transition(session, booking, S.COMPLETED, actor, now)
     resource = session.get(Resource, booking.resource_id) if booking.resource_id else None
     following = next_for_resource(session, organization.id, resource, now) if resource else None

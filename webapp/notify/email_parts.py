@@ -19,7 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.i18n import LANGUAGES, digits, text_direction, translated
-from webapp.models import Booking, Member, Organization, User, Website, WebsiteVersion
+from webapp.models import (
+    Booking,
+    Member,
+    Organization,
+    Resource,
+    User,
+    Website,
+    WebsiteVersion,
+    resource_types,
+)
 from webapp.public.blueprint import status_label
 
 MAX_SUBJECT = 300
@@ -81,6 +90,24 @@ def owner_addresses(session: Session, organization_id: str) -> list[str]:
         .order_by(User.email)
     )
     return [address for address in session.scalars(owners) if address]
+
+
+def offering_resources(session: Session, booking: Booking, payload: dict) -> list[Resource]:
+    """The resources a waiting booking is offered to: those its event names (the booking
+    service chose them), else the active ones offering its service."""
+    query = select(Resource).where(Resource.organization_id == booking.organization_id)
+    named = payload.get("resourceIds")
+    if isinstance(named, list):
+        query = query.where(Resource.id.in_([str(item) for item in named]))
+    else:
+        query = query.join(resource_types, resource_types.c.resource_id == Resource.id).where(
+            resource_types.c.booking_type_id == booking.booking_type_id,
+            Resource.on.is_(True),
+            Resource.activated.is_(True),
+        )
+    return list(
+        session.scalars(query.order_by(Resource.position, Resource.created_at, Resource.id))
+    )
 
 
 def format_moment(moment: datetime, timezone: str, lang: str, *, short: bool = False) -> str:

@@ -2,6 +2,10 @@
 who provides the resource and to the owners, each in the reader's language; and the notice
 to owners that a webhook endpoint was turned off.
 
+A booking waiting in the queue has no time: the customer hears when a provider takes it or
+when it expires (never of each move in the line), the providers who could take it and the
+owners hear that it is waiting, once.
+
 The worker (:mod:`webapp.notify.outbox`) asks :func:`booking_emails` what an outbox event
 should send, stores the answer and sends it with retries. Nothing here sends or commits.
 """
@@ -26,6 +30,7 @@ from webapp.models import (
     Member,
     Organization,
     OutboxMessage,
+    Resource,
     User,
     WebhookSubscription,
     WebsiteVersion,
@@ -38,6 +43,7 @@ from webapp.notify.email_parts import (
     find_place,
     format_moment,
     links,
+    offering_resources,
     one_line,
     owner_addresses,
     render,
@@ -64,7 +70,14 @@ CUSTOMER_TEXTS = {
     ),
     "bookingAssigned": (
         _l("Booking confirmed: %(service)s"),
-        _l("Your booking with %(business)s now has a time, and it is confirmed."),
+        _l("A provider at %(business)s has taken your request: your booking is confirmed."),
+    ),
+    "bookingExpired": (
+        _l("Request expired: %(service)s"),
+        _l(
+            "No one at %(business)s could take your request in time, so it was closed. "
+            "You are welcome to try again."
+        ),
     ),
     "appointmentRescheduled": (
         _l("Booking moved: %(service)s"),
@@ -103,14 +116,22 @@ CUSTOMER_TEXTS = {
 REMINDER_EVENTS = frozenset({"oneDayBeforeAppointment", "oneHourBeforeAppointment"})
 # Events that take the booking off the customer's calendar (a CANCEL invitation).
 CANCEL_EVENTS = frozenset(
-    {"bookingRejected", "customerCanceled", "providerCanceled", "paymentExpired"}
+    {"bookingRejected", "customerCanceled", "providerCanceled", "paymentExpired", "bookingExpired"}
 )
-# Staff and owners hear of requests to approve and of new confirmed bookings.
+# What is written about a queued booking that never had a time: its end.
+UNTIMED_EVENTS = CANCEL_EVENTS | {"bookingUnassigned"}
+# Staff and owners hear of requests to approve, of bookings waiting for a provider and of
+# new confirmed bookings.
 STAFF_TEXTS = {
     "newBooking": (
         _l("To approve: %(service)s, %(when)s"),
         _l("%(customer)s asked for a booking that needs your approval."),
         _l("Approve or decline it"),
+    ),
+    "bookingUnassigned": (
+        _l("In the queue: %(service)s"),
+        _l("%(customer)s is waiting for %(service)s: the first provider to take it serves them."),
+        _l("Open the booking"),
     ),
     "newAppointment": (
         _l("New booking: %(service)s, %(when)s"),
@@ -141,7 +162,7 @@ def booking_emails(session: Session, message: OutboxMessage, now: datetime) -> l
     organization's notification settings."""
     event, payload = message.event, message.payload or {}
     booking = _booking(session, message.organization_id, message.booking_id)
-    if booking is None or booking.start_at is None:
+    if booking is None or (booking.start_at is None and event not in UNTIMED_EVENTS):
         return []  # a queued booking that never had a time: no appointment to write about
     place = find_place(session, booking.organization_id, booking.website_id)
     if place is None:
@@ -153,10 +174,29 @@ def booking_emails(session: Session, message: OutboxMessage, now: datetime) -> l
         email = _customer_email(session, event, booking, status, place, payload, now)
         if email is not None:
             emails.append(email)
-    if event in STAFF_TEXTS and not (event == "newAppointment" and payload.get("approved")):
-        for role, address in _staff_addresses(session, place.organization, booking):
+    if _staff_are_told(event, booking, payload):
+        resources = _providers_of(session, event, booking, payload)
+        for role, address in _staff_addresses(session, place.organization, resources):
             emails.append(_staff_email(role, event, address, booking, status, place))
     return _one_per_address(emails)
+
+
+def _staff_are_told(event: str, booking: Booking, payload: dict) -> bool:
+    if event == "newAppointment":
+        return not payload.get("approved")  # they approved it themselves
+    if event == "bookingUnassigned":
+        # Once per booking, and not when it was taken or left before the email was written.
+        return (
+            not payload.get("offeredAgain") and booking.status == BookingStatus.PENDING_ASSIGNMENT
+        )
+    return event in STAFF_TEXTS
+
+
+def _providers_of(session, event: str, booking: Booking, payload: dict) -> list[Resource]:
+    """The booking's resource; for a booking waiting in the queue, each that could take it."""
+    if event == "bookingUnassigned":
+        return offering_resources(session, booking, payload)
+    return [booking.resource] if booking.resource is not None else []
 
 
 def _customer_is_told(organization: Organization, event: str, booking: Booking) -> bool:
@@ -316,11 +356,10 @@ def _location(site: WebsiteVersion | None) -> str:
 # --- staff and owners --------------------------------------------------------------------
 
 
-def _staff_addresses(session, organization, booking) -> list[tuple[str, str]]:
-    """(role, address): the resource's provider email and its members, then the owners."""
+def _staff_addresses(session, organization, resources) -> list[tuple[str, str]]:
+    """(role, address): each resource's provider email and its members, then the owners."""
     found: list[tuple[str, str]] = []
-    resource = booking.resource
-    if is_enabled(organization, "staff") and resource is not None:
+    for resource in resources if is_enabled(organization, "staff") else ():
         if resource.provider_email:
             found.append(("staff", resource.provider_email))
         providers = (

@@ -20,9 +20,9 @@ import importlib
 import logging
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
@@ -31,7 +31,7 @@ log = logging.getLogger("mawid.messages")
 
 TEXT_CHANNELS = ("sms", "whatsapp")
 SMTP_TIMEOUT_SECONDS = 15
-_PROVIDER_KEY = "mawid_text_provider"
+T = TypeVar("T")
 
 # (filename, content type, bytes), e.g. ("booking.ics", "text/calendar", b"...")
 Attachment = tuple[str, str, bytes]
@@ -134,22 +134,27 @@ def send_text(channel: str, to: str, text: str) -> bool:
 
 def text_provider(app: Flask) -> TextProvider:
     """The app's provider, created on first use; a bad ``SMS_PROVIDER`` raises here."""
-    spec = app.config.get("SMS_PROVIDER") or "log"
-    cached = app.extensions.get(_PROVIDER_KEY)
+    return configured_provider(app, "SMS_PROVIDER", LogTextProvider)
+
+
+def configured_provider(app: Flask, setting: str, log_provider: Callable[[], T]) -> T:
+    """The provider ``app.config[setting]`` names, created once per app: ``"log"`` (the
+    default) makes ``log_provider()``; an import path ``"package.module:name"`` calls what
+    it names with no arguments (a class or a factory). A bad setting raises here."""
+    spec = app.config.get(setting) or "log"
+    key = f"mawid_provider:{setting}"
+    cached = app.extensions.get(key)
     if cached is None or cached[0] != spec:
-        cached = (spec, _load_provider(spec))
-        app.extensions[_PROVIDER_KEY] = cached
+        cached = (spec, log_provider() if spec == "log" else _imported(setting, spec)())
+        app.extensions[key] = cached
     return cached[1]
 
 
-def _load_provider(spec: str) -> TextProvider:
-    if spec == "log":
-        return LogTextProvider()
-    module_name, _, class_name = spec.partition(":")
-    if not module_name or not class_name:
-        raise ValueError(f"SMS_PROVIDER must be 'log' or 'package.module:ClassName', not {spec!r}")
-    provider_class = getattr(importlib.import_module(module_name), class_name)
-    return provider_class()
+def _imported(setting: str, spec: str) -> Callable:
+    module_name, _, name = spec.partition(":")
+    if not module_name or not name:
+        raise ValueError(f"{setting} must be 'log' or 'package.module:name', not {spec!r}")
+    return getattr(importlib.import_module(module_name), name)
 
 
 def send_code(channel: str, to: str, code: str, business: str) -> None:

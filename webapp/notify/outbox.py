@@ -27,7 +27,7 @@ from webapp.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from webapp.notify import emails, leasing, messaging, webhooks
+from webapp.notify import emails, leasing, messaging, push, webhooks
 
 log = logging.getLogger("mawid.worker")
 
@@ -119,6 +119,7 @@ def process(session: Session, message: OutboxMessage, now: datetime) -> None:
     webhooks.fan_out(session, message, now)
     for email in emails.booking_emails(session, message, now):
         queue_email(session, email, message.organization_id, now, message=message)
+    push.collect(session, message, now)
     message.processed_at = now
     session.flush()
 

@@ -3,7 +3,8 @@
 Subscriptions name a seed-002 trigger id (``newBooking``...) or one of the short event names
 of seed 000 (``booking.created``...), which stand for several triggers. Deliveries for a
 trigger id carry the seed-002 booking payload; deliveries for an event name carry the
-seed-000 envelope ``{"event", "data"}``.
+seed-000 envelope ``{"event", "data"}``. A booking waiting in the queue has no time yet: its
+time fields are null.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 ALL_TRIGGERS = (*TRIGGERS, *ALIASES)
 CENT = Decimal("0.01")
+# What the queue's events add to ``info``, as the booking service wrote it in the event.
+QUEUE_INFO = ("queuePosition", "estimatedWaitMinutes", "resourceIds", "offeredAgain")
 
 
 def is_trigger(name: object) -> bool:
@@ -59,7 +62,7 @@ def booking_payload(
     *,
     booking_id: str,
     status: str,
-    start: datetime,
+    start: datetime | None,
     minutes: int,
     timezone: str,
     customer: dict,
@@ -73,9 +76,6 @@ def booking_payload(
     """The seed-002 body of a delivery: ``dateTime`` is a JSON string of the UTC start, as
     the seed writes it; ``info`` adds the booking's own times (date + military time in the
     website's zone, ISO-8601 with offset)."""
-    zone = ZoneInfo(timezone)
-    local_start = start.astimezone(zone)
-    local_end = (start + timedelta(minutes=minutes)).astimezone(zone)
     return {
         "id": booking_id,
         "trigger": trigger,
@@ -84,19 +84,42 @@ def booking_payload(
         "resource": resource,
         "page": page,
         "type": booking_type,
-        "dateTime": json.dumps(_utc_text(start)),
+        "dateTime": json.dumps(_utc_text(start)) if start is not None else None,
         "info": {
             "status": status,
-            "startDate": local_start.date().isoformat(),
-            "startTime": local_start.hour * 100 + local_start.minute,
-            "startDateTime": local_start.isoformat(),
-            "endDateTime": local_end.isoformat(),
+            **_times(start, minutes, timezone),
             "timeZone": timezone,
             "duration": minutes,
             **(info or {}),
         },
         "data": data or {},
     }
+
+
+def _times(start: datetime | None, minutes: int, timezone: str) -> dict:
+    if start is None:  # waiting in the queue
+        return dict.fromkeys(("startDate", "startTime", "startDateTime", "endDateTime"))
+    zone = ZoneInfo(timezone)
+    local_start = start.astimezone(zone)
+    local_end = (start + timedelta(minutes=minutes)).astimezone(zone)
+    return {
+        "startDate": local_start.date().isoformat(),
+        "startTime": local_start.hour * 100 + local_start.minute,
+        "startDateTime": local_start.isoformat(),
+        "endDateTime": local_end.isoformat(),
+    }
+
+
+def queue_info(extra: dict) -> dict:
+    """The queue's part of ``info``: the place in line and the expected wait of a position
+    update, the resources a waiting booking is offered to, whether it is offered again."""
+    return {key: extra[key] for key in QUEUE_INFO if key in extra}
+
+
+def aliases_hear(extra: dict) -> bool:
+    """A booking offered to the providers again (the one before it ended) is not a new
+    booking: the seed-000 event names do not hear it twice."""
+    return not extra.get("offeredAgain")
 
 
 def resource_parts(resource, name: str, *, missing_id: str | None = None) -> tuple[dict, dict]:
@@ -139,16 +162,24 @@ def type_part(
 
 
 def event_payload(
-    event: str, *, booking_id: str, service: str, start: datetime, minutes: int, customer: dict
+    event: str,
+    *,
+    booking_id: str,
+    service: str,
+    start: datetime | None,
+    minutes: int,
+    customer: dict,
 ) -> dict:
-    """The seed-000 body of a delivery for an event name."""
+    """The seed-000 body of a delivery for an event name (``scheduled_at`` null while the
+    booking waits in the queue)."""
+    scheduled = start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if start else None
     return {
         "event": event,
         "data": {
             "id": booking_id,
             "service": service,
             "duration": minutes,
-            "scheduled_at": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "scheduled_at": scheduled,
             "customer": {"email": customer.get("email"), "name": customer.get("name")},
         },
     }

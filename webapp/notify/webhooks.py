@@ -104,8 +104,10 @@ def new_message_id() -> str:
 # --- from events to deliveries -------------------------------------------------------------
 
 
-def subscribed_names(event: str) -> list[str]:
+def subscribed_names(event: str, extra: dict | None = None) -> list[str]:
     """The subscription triggers that hear ``event``: itself and the aliases standing for it."""
+    if not triggers.aliases_hear(extra or {}):
+        return [event]
     return [event, *(alias for alias, events in triggers.ALIASES.items() if event in events)]
 
 
@@ -119,7 +121,7 @@ def fan_out(session: Session, message: OutboxMessage, now: datetime) -> int:
             .where(
                 WebhookSubscription.organization_id == message.organization_id,
                 WebhookSubscription.disabled_at.is_(None),
-                WebhookSubscription.trigger.in_(subscribed_names(message.event)),
+                WebhookSubscription.trigger.in_(subscribed_names(message.event, message.payload)),
             )
             .order_by(WebhookSubscription.created_at, WebhookSubscription.id)
         )
@@ -179,6 +181,7 @@ def booking_event_payload(
         info["previousBookingId"] = extra["previous_booking_id"]
     if booking.cancel_reason:
         info["reason"] = booking.cancel_reason
+    info.update(triggers.queue_info(extra))
     provider, resource_part = triggers.resource_parts(resource, resource_name)
     return triggers.booking_payload(
         trigger,

@@ -1,6 +1,6 @@
 """The background worker. Each round, in order: time ends what people left open (holds,
 unpaid bookings, old idempotency keys); reminders come due; outside calendars are read;
-outbox events become webhook deliveries and emails; those are sent.
+outbox events become webhook deliveries, emails and push messages; those are sent.
 
 Every step commits its own work, so a failing step does not hold back the others; the round
 reports the first failure after all steps ran. Several workers may run at once.
@@ -19,7 +19,7 @@ from webapp.booking import idempotency, lifecycle
 from webapp.booking.locking import begin_write
 from webapp.extensions import db
 from webapp.models.types import utcnow
-from webapp.notify import external_calendars, outbox, reminders, webhooks
+from webapp.notify import external_calendars, outbox, push, reminders, webhooks
 from webapp.notify.destinations import loopback_allowed
 
 log = logging.getLogger("mawid.worker")
@@ -54,11 +54,17 @@ def _events(session, now: datetime) -> dict[str, int]:
     return {"events": outbox.process_events(session, now)}
 
 
+def _push(session, now: datetime) -> dict[str, int]:
+    """Right after the events: the push messages of those that committed."""
+    return push.send_committed(session)
+
+
 STEPS: tuple[Callable, ...] = (
     _expire,
     reminders.fire_due,
     _calendars,
     _events,
+    _push,
     webhooks.deliver_due,
     outbox.send_due_emails,
     _purge,

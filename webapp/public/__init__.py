@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     # Importing the view modules registers their routes on the blueprint.
     from webapp.embed import frame  # noqa: F401  (the frames' hooks on the same blueprint)
-    from webapp.public import account, details, manage, views  # noqa: F401
+    from webapp.public import account, details, manage, pay, queue, views  # noqa: F401
     from webapp.public.blueprint import bp, kept_params
 
     app.register_blueprint(bp)

@@ -67,6 +67,11 @@ class Catalog:
         offered = {t.id for r in resources for t in r.booking_types}
         return [t for t in self.types if t.id in offered]
 
+    def queue_types(self) -> list[BookingType]:
+        """The services with a queue to join that someone on the website offers."""
+        offered = {t.id for r in self.resources for t in r.booking_types}
+        return [t for t in self.types if t.queue_enabled and t.id in offered]
+
     def used_categories(self) -> list[ResourceCategory]:
         used = {r.category_id for r in self.resources}
         return [c for c in self.categories if c.id in used]

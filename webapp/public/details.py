@@ -23,7 +23,8 @@ from webapp.notify import messaging
 from webapp.public import answers as form_answers
 from webapp.public import catalog as cat
 from webapp.public import fields as form_fields
-from webapp.public.blueprint import bp, customer_timezone, go, now, render
+from webapp.public.blueprint import EMBED, bp, customer_timezone, go, now, render
+from webapp.public.pay import payment_url
 from webapp.public.tokens import HOLD_SALT, booking_from_token, manage_token
 from webapp.public.views import step_page
 from webapp.security import client_ip
@@ -296,6 +297,9 @@ def _finish(booking: Booking, customer_answers: dict, booking_answers: dict, *, 
         db.session.rollback()
         return _expired(_hold_or_404_by_id(booking.id))
     db.session.commit()
+    pay_url = payment_url(booking) if request.blueprint == EMBED else None
+    if pay_url:  # the widget goes on to pay; the host page hears of the booking once paid
+        return go(pay_url)
     return go(url_for(".booking_manage", token=manage_token(g.website.id, booking.id), new=1))
 
 

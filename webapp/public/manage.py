@@ -62,6 +62,8 @@ def booking_manage(token: str):
 
 
 def _manage_page(token: str, booking: Booking, status: int = 200, **extra):
+    if booking.start_at is None:  # still in a queue, without a time: its place in line
+        return go(url_for(".queue_page", token=token, **request.args))
     tz = customer_timezone()
     successor = _successor(booking) if booking.status == S.CANCELED else None
     changeable = can_change(booking)
@@ -94,6 +96,8 @@ def _manage_page(token: str, booking: Booking, status: int = 200, **extra):
 @bp.get("/bookings/<token>/booking.ics")
 def booking_calendar_file(token: str):
     booking = _booking_or_404(token)
+    if booking.start_at is None:
+        abort(404, description=_("This booking has no time yet."))
     response = make_response(calendar_file(booking, now()))
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="booking.ics"'

@@ -191,6 +191,11 @@ INVOICE = {
     "total": "150.00",
     "amountPaid": "0.00",
     "balance": "150.00",
+    "deposit": None,
+    "paidAt": None,
+    "paymentLink": "https://mawid.example/demo/pay/ImlWNWJON21MOWtKMWhHM2ZENXNBIg.x1Yz",
+    "paymentWebViewLink": "https://mawid.example/demo/pay/ImlWNWJON21MOWtKMWhHM2ZENXNBIg.x1Yz/webview",
+    "payments": [],
     "bookingId": BOOKING["id"],
     "booking": {
         k: BOOKING[k]
@@ -215,6 +220,20 @@ SCHEDULING = {
     "time": 930,
     "resourceFilters": {"resource": "rS3kq0m2VbN8dXo1LpQe"},
     "bookingInfoCustomFields": {"reason": "pain"},
+}
+QUEUED_BOOKING = {
+    **BOOKING,
+    "status": "PENDING_ASSIGNMENT",
+    "startDate": None,
+    "startTime": None,
+    "startDateTime": None,
+    "endDateTime": None,
+    "resourceId": None,
+    "resource": None,
+    "payment": None,
+    "queuePosition": 2,
+    "estimatedWaitMinutes": 60,
+    "display": {"status": "In the queue", "date": None, "time": None, "total": None},
 }
 ORGANIZATION = {
     "id": "oR4gA6nI8zA0tI2oN4iD",

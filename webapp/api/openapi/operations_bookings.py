@@ -131,11 +131,10 @@ OPERATIONS: dict = {
         response_example=[
             {
                 **ex.MANAGED_BOOKING,
-                "status": "PENDING_ASSIGNMENT",
-                "resourceId": None,
-                "resource": None,
+                **ex.QUEUED_BOOKING,
                 "queuePosition": 1,
                 "estimatedWaitMinutes": 30,
+                "expiresAt": "2026-11-21T07:05:00+00:00",
             }
         ],
         paginated=True,
@@ -149,7 +148,11 @@ OPERATIONS: dict = {
         {**ex.SCHEDULING, "customerIdentifier": CUSTOMER_BY_EMAIL},
         "Books for a customer on the organization's terms (any active type and resource, "
         "any time inside working hours). With rescheduleBookingId the booking is moved: it "
-        "is canceled and a new one made at the new time, in one go.",
+        "is canceled and a new one made at the new time, in one go. With assign: false the "
+        "customer (a walk-in, say) joins the service's queue instead: type, customer and "
+        "answers only, no date, time or resource; assignmentTimeout as for customers "
+        "(clamped to 5..180 minutes). A staff member queues for services their resources "
+        "offer.",
     ),
     "api.management_scheduling_temporary": _scheduling(
         "Create Temporary Booking",

@@ -29,7 +29,13 @@ OPERATIONS: dict = {
         description="Books a time the website offers, on its terms: CONFIRMED when the type "
         "confirms on its own, PENDING_PAYMENT when it is paid online, else PENDING_APPROVAL. "
         "The start is date + military time on the website's clock, or startDateTime. A time "
-        "taken a moment ago answers 409 with next_available in the details.",
+        "taken a moment ago answers 409 with next_available in the details. "
+        "With assign: false (instant booking) the customer joins the service's queue: send "
+        "only type (and answers), no date or time; the booking is PENDING_ASSIGNMENT with "
+        "queuePosition and estimatedWaitMinutes, or first PENDING_PAYMENT (with the payment "
+        "object and its paymentLink) when the service is paid online. assignmentTimeout "
+        "(minutes, clamped to 5..180) is how long it may wait before it is REJECTED. Queues "
+        "are per service: the first provider free who offers it takes the booking.",
     ),
     "api.bookings_list": Operation(
         "Get My Bookings",

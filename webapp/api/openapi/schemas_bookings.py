@@ -14,14 +14,16 @@ from webapp.api.openapi.model import (
     NULLABLE_STRING,
     OBJECT,
     STRING,
+    array,
     described,
     nullable,
     obj,
     ref,
 )
 from webapp.booking.lifecycle import HOLD_MINUTES_RANGE
+from webapp.booking.waiting import DEFAULT_TIMEOUT, TIMEOUT_RANGE
 from webapp.models import BookingStatus
-from webapp.models.invoices import INVOICE_STATUSES
+from webapp.models.invoices import INVOICE_STATUSES, PAYMENT_STATUSES
 
 STATUS = {"type": "string", "enum": [s.value for s in BookingStatus]}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
@@ -43,8 +45,13 @@ BOOKING = {
     "resource": nullable(ref("ResourceSummary")),
     "info": described(OBJECT, "Answers to the booking's questions, by field id."),
     "payment": nullable(ref("Payment")),
-    "queuePosition": described(NULLABLE_INTEGER, "1: served next; null unless queued."),
-    "estimatedWaitMinutes": NULLABLE_INTEGER,
+    "queuePosition": described(
+        NULLABLE_INTEGER,
+        "Place in the service's queue, 1: served next; null unless waiting (PENDING_ASSIGNMENT).",
+    ),
+    "estimatedWaitMinutes": described(
+        NULLABLE_INTEGER, "queuePosition times the service's minutes; null unless waiting."
+    ),
     "display": obj(
         {
             "status": STRING,
@@ -75,7 +82,17 @@ SCHEDULING = {
     "bookingInfoCustomFields": ref("Answers"),
     "showAll": BOOLEAN,
     "assign": described(
-        {"type": "boolean", "default": True}, "false (instant booking) is not offered."
+        {"type": "boolean", "default": True},
+        "false: instant booking, join the service's queue. Send no date, time, startDateTime, "
+        "resourceFilters, resourceFiltersCustomFields or timeAdjustersCustomFields then "
+        "(422 naming the member): the first provider free takes the booking.",
+    ),
+    "assignmentTimeout": described(
+        {"type": ["integer", "null"]},
+        "With assign: false, minutes the booking may wait for a provider before it is "
+        f"REJECTED: clamped to {TIMEOUT_RANGE[0]}..{TIMEOUT_RANGE[1]} (default "
+        f"{DEFAULT_TIMEOUT}), counted from when it enters the queue (after payment, when "
+        "paid online).",
     ),
 }
 INVOICE = {
@@ -89,6 +106,15 @@ INVOICE = {
     "total": MONEY,
     "amountPaid": MONEY,
     "balance": MONEY,
+    "deposit": described(NULLABLE_MONEY, "Payable up front; null: the whole total."),
+    "paidAt": described(NULLABLE_INSTANT, "When the invoice was paid in full."),
+    "paymentLink": described(NULLABLE_STRING, "The payment page, while the invoice is open."),
+    "paymentWebViewLink": described(
+        NULLABLE_STRING, "The payment page for an app's web view, while the invoice is open."
+    ),
+    "payments": described(
+        array(ref("PaymentAttempt")), "Attempts to pay it, oldest first (failed ones too)."
+    ),
     "bookingId": NULLABLE_STRING,
     "booking": nullable(ref("BookingSummary")),
     "display": obj({"total": STRING}, ["total"]),
@@ -149,7 +175,24 @@ SCHEMAS: dict = {
                 "deposit",
             ],
         ),
-        "What there is to pay: the invoice's amounts, or the price while none was issued.",
+        "What there is to pay: the invoice's amounts, or the price while none was issued. "
+        "paymentLink and paymentWebViewLink (the payment page, and its version for an app's "
+        "web view) are set while the booking waits for its payment (PENDING_PAYMENT), else "
+        "null. deposit: what is paid up front (null: the whole total).",
+    ),
+    "PaymentAttempt": obj(
+        {
+            "id": STRING,
+            "status": {"type": "string", "enum": list(PAYMENT_STATUSES)},
+            "provider": STRING,
+            "amount": MONEY,
+            "currency": STRING,
+            "reference": NULLABLE_STRING,
+            "cardLast4": NULLABLE_STRING,
+            "failureReason": NULLABLE_STRING,
+            "createdAt": INSTANT,
+        },
+        ["id", "status", "provider", "amount", "currency", "createdAt"],
     ),
     "Booking": described(
         obj(

@@ -13,9 +13,10 @@ from decimal import Decimal
 
 from webapp.api.shapes.catalog import money, photo
 from webapp.booking import intervals as iv
+from webapp.booking import queue
 from webapp.booking.pricing import deposit_due
 from webapp.i18n import format_day, format_money, format_time, translated
-from webapp.models import Booking, BookingType, Customer, Invoice, Resource
+from webapp.models import Booking, BookingType, Customer, Invoice, Payment, Resource
 from webapp.public.blueprint import status_label
 
 
@@ -54,19 +55,25 @@ def resource(row: Resource | None) -> dict | None:
     }
 
 
-def payment(booking: Booking, invoice: Invoice | None) -> dict | None:
+def payment(
+    booking: Booking, invoice: Invoice | None, links: Mapping[str, str | None] | None = None
+) -> dict | None:
     """What there is to pay for a booking: its invoice's amounts, or the booking's price
-    while no invoice was issued; None when the booking costs nothing. The payment page links
-    are null while the organization takes no online payments."""
+    while no invoice was issued; None when the booking costs nothing. ``links``: the payment
+    page's, while the booking waits for its payment (else null)."""
     if invoice is None and not (booking.price and booking.price > 0):
         return None
     price = booking.price or Decimal("0")
-    deposit = deposit_due(booking.booking_type, price) if booking.booking_type else None
+    if invoice is not None:
+        deposit = invoice.deposit
+    else:
+        deposit = deposit_due(booking.booking_type, price) if booking.booking_type else None
+    links = links or {}
     return {
         "invoiceId": invoice.id if invoice else None,
         "invoiceNumber": invoice.number if invoice else None,
-        "paymentLink": None,
-        "paymentWebViewLink": None,
+        "paymentLink": links.get("paymentLink"),
+        "paymentWebViewLink": links.get("paymentWebViewLink"),
         "currency": invoice.currency if invoice else booking.currency,
         "subTotal": money(invoice.sub_total if invoice else price),
         "discount": money(invoice.discount if invoice else Decimal("0")),
@@ -83,14 +90,15 @@ def booking(
     invoice: Invoice | None = None,
     queue_position: int | None = None,
     info_keys: Collection[str] | None = None,
+    links: Mapping[str, str | None] | None = None,
 ) -> dict:
     """A booking in ``timezone`` (the website's). ``info_keys``: the answers the reader may
     see (customers: the public fields), None for all. The queue fields are null unless the
-    booking waits in a queue (``queue_position``)."""
+    booking waits in a queue (``queue_position``); ``links``: see :func:`payment`."""
     tz = iv.zone(timezone)
     start = row.start_at.astimezone(tz) if row.start_at else None
     end = row.end_at.astimezone(tz) if row.end_at else None
-    pay = payment(row, invoice)
+    pay = payment(row, invoice, links)
     return {
         "id": row.id,
         "status": row.status,
@@ -107,7 +115,7 @@ def booking(
         "info": _kept(row.info, info_keys),
         "payment": pay,
         "queuePosition": queue_position,
-        "estimatedWaitMinutes": queue_position * row.duration if queue_position else None,
+        "estimatedWaitMinutes": queue.estimated_wait(row, queue_position),
         "display": {
             "status": status_label(row.status),
             "date": format_day(start) if start else None,
@@ -137,8 +145,17 @@ def customer(row: Customer, *, data_keys: Collection[str] | None = None) -> dict
     }
 
 
-def invoice(row: Invoice, *, booking_row: Booking | None = None, timezone: str) -> dict:
-    """An invoice with the short booking it bills, when there is one."""
+def invoice(
+    row: Invoice,
+    *,
+    booking_row: Booking | None = None,
+    timezone: str,
+    links: Mapping[str, str | None] | None = None,
+    payments: list[Payment] | None = None,
+) -> dict:
+    """An invoice with the short booking it bills, when there is one; ``links``: the
+    payment page's while it is open; ``payments``: the attempts to pay it, oldest first."""
+    links = links or {}
     return {
         "id": row.id,
         "number": row.number,
@@ -150,11 +167,31 @@ def invoice(row: Invoice, *, booking_row: Booking | None = None, timezone: str) 
         "total": money(row.total),
         "amountPaid": money(row.amount_paid),
         "balance": money(row.balance),
+        "deposit": money(row.deposit),
+        "paidAt": _iso(row.paid_at),
+        "paymentLink": links.get("paymentLink"),
+        "paymentWebViewLink": links.get("paymentWebViewLink"),
+        "payments": [payment_attempt(p) for p in payments or ()],
         "bookingId": row.booking_id,
         "booking": _booking_summary(booking_row, timezone) if booking_row else None,
         "display": {"total": format_money(row.total, row.currency)},
         "createdAt": _iso(row.created_at),
         "updatedAt": _iso(row.updated_at),
+    }
+
+
+def payment_attempt(row: Payment) -> dict:
+    """One attempt to pay an invoice, failed ones too."""
+    return {
+        "id": row.id,
+        "status": row.status,
+        "provider": row.provider,
+        "amount": money(row.amount),
+        "currency": row.currency,
+        "reference": row.reference,
+        "cardLast4": row.card_last4,
+        "failureReason": row.failure_reason,
+        "createdAt": _iso(row.created_at),
     }
 
 
