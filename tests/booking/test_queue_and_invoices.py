@@ -87,7 +87,7 @@ def test_places_follow_joins_leaves_assignments_and_expiry(session, clinic):
     d = join(session, organization, visit, now=NOW + timedelta(minutes=3))
     later = NOW + timedelta(minutes=4)
     assert places(session, [a, b, c, d], later) == [1, 2, 3, 4]
-    assert queue.estimated_wait(d, 4) == 80
+    assert queue.estimated_wait(d.duration, 4) == 80
     assert a.status == S.PENDING_ASSIGNMENT and a.start_at is None and a.resource_id is None
 
     lifecycle.cancel_booking(session, organization, b.id, actor=CUSTOMER, now=later)

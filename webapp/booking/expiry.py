@@ -17,6 +17,7 @@ from webapp.models.types import UTCDateTime
 
 HOLD_EXPIRED_REASON = "hold expired"
 QUEUE_EXPIRED_REASON = "not assigned in time"
+PAYMENT_EXPIRED_REASON = "payment not completed in time"
 
 
 def sweep_expired_holds(session: Session, resource_ids, now: datetime) -> int:
@@ -78,7 +79,7 @@ def expire_due(session: Session, now: datetime) -> dict[str, int]:
     holds = _cancel_expired_holds(session, _SWEEP_ALL_HOLDS, {"now": now})
     unpaid = 0
     for booking in _due(session, S.PENDING_PAYMENT, now):
-        booking.cancel_reason = "payment not completed in time"
+        booking.cancel_reason = PAYMENT_EXPIRED_REASON
         booking.canceled_by = "system"
         transition(session, booking, S.CANCELED, SYSTEM, now, reason=booking.cancel_reason)
         # Not a seed trigger (that one is for unassigned queue bookings): an internal event.

@@ -54,9 +54,10 @@ def position(session: Session, booking: Booking, now: datetime) -> int | None:
     return positions(session, [booking], now).get(booking.id)
 
 
-def estimated_wait(booking: Booking, place: int | None) -> int | None:
-    """Minutes until the booking is likely served: its place times the service's length."""
-    return place * booking.duration if place else None
+def estimated_wait(minutes: int, place: int | None) -> int | None:
+    """Minutes until someone at ``place`` is likely served: the place times the service's
+    length (``minutes``), as seed 002 estimates it."""
+    return place * minutes if place else None
 
 
 def pending_counts(session: Session, organization_id: str, now: datetime) -> dict[str, int]:
@@ -151,7 +152,7 @@ def announce_positions(
             "queuePositionUpdated",
             now,
             queuePosition=place,
-            estimatedWaitMinutes=estimated_wait(booking, place),
+            estimatedWaitMinutes=estimated_wait(booking.duration, place),
         )
 
 

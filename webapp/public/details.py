@@ -39,7 +39,8 @@ def _hold_or_404(token: str) -> Booking:
     return booking
 
 
-def _specs(booking: Booking):
+def form_specs(booking_type_id: str):
+    """The customer and booking questions of the details form, for the service."""
     # Switched-off rows are read too: a core customer field switched off must stay off, not
     # come back as the built-in default (the spec builders leave disabled fields out).
     rows = db.session.scalars(
@@ -51,7 +52,7 @@ def _specs(booking: Booking):
     booking_rows = [f for f in rows if f.scope == "booking"]
     return (
         form_fields.customer_specs(customer_rows),
-        form_fields.booking_specs(booking_rows, booking.booking_type_id),
+        form_fields.booking_specs(booking_rows, booking_type_id),
     )
 
 
@@ -61,33 +62,49 @@ def hold_details(token: str):
     settled = _settled(booking)
     if settled is not None:
         return settled
-    customer_specs, booking_specs = _specs(booking)
+    customer_specs, booking_specs = form_specs(booking.booking_type_id)
     values: dict = {}
     errors: dict = {}
     if request.method == "POST":
-        answers = {}
-        for specs in (customer_specs, booking_specs):
-            found, problems = form_answers.parse_answers(
-                specs,
-                request.form,
-                request.files,
-                organization_id=g.organization.id,
-                upload_folder=current_app.config["UPLOAD_FOLDER"],
-                max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
-            )
-            answers[id(specs)] = found
-            errors.update(problems)
-        customer_answers = json_answers(answers[id(customer_specs)])
-        booking_answers = json_answers(answers[id(booking_specs)])
+        customer_answers, booking_answers, errors = read_details(customer_specs, booking_specs)
         if not errors and g.site.require_verification:
-            return _send_code(token, booking, customer_answers, booking_answers)
+            payload = {
+                "bookingId": booking.id,
+                "customer": customer_answers,
+                "info": booking_answers,
+            }
+            challenge_id, errors, status = send_code(customer_answers, payload)
+            if challenge_id:
+                return go(url_for(".hold_verify", token=token, challenge=challenge_id))
+            values = typed_values(customer_specs, booking_specs)
+            return _details_page(
+                token, booking, customer_specs, booking_specs, values, errors, status=status
+            )
         if not errors:
             return _finish(booking, customer_answers, booking_answers, verified=False)
-        values = _typed(customer_specs, booking_specs)
+        values = typed_values(customer_specs, booking_specs)
     return _details_page(token, booking, customer_specs, booking_specs, values, errors)
 
 
-def _typed(customer_specs, booking_specs) -> dict:
+def read_details(customer_specs, booking_specs) -> tuple[dict, dict, dict]:
+    """The customer's and the booking's answers in the posted form (JSON values), and the
+    problems found, by field key."""
+    answers, errors = [], {}
+    for specs in (customer_specs, booking_specs):
+        found, problems = form_answers.parse_answers(
+            specs,
+            request.form,
+            request.files,
+            organization_id=g.organization.id,
+            upload_folder=current_app.config["UPLOAD_FOLDER"],
+            max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+        )
+        answers.append(json_answers(found))
+        errors.update(problems)
+    return answers[0], answers[1], errors
+
+
+def typed_values(customer_specs, booking_specs) -> dict:
     """What the customer typed, by field key, to fill the form in again."""
     return {
         **form_answers.submitted_values(customer_specs, request.form),
@@ -155,15 +172,15 @@ def hold_release(token: str):
     return go(url_for(".booking_start", **params))
 
 
-def _send_code(token, booking, customer_answers, booking_answers):
+def send_code(customer_answers: dict, payload: dict) -> tuple[str | None, dict, int]:
+    """Send a one-time code to the email (or else the phone) the customer gave; checking it
+    later hands back ``payload``. Answers the challenge's id, or no id with the problems
+    (by field) and the status to show the form again with."""
     email = customer_answers.get("email")
     phone = customer_answers.get("phoneNumber")
     channel, identifier = ("email", email) if email else (_phone_channel(), phone)
-    customer_specs, booking_specs = _specs(booking)
     if not identifier:
-        errors = {"email": _("Enter your email or mobile number to receive a code.")}
-        values = _typed(customer_specs, booking_specs)
-        return _details_page(token, booking, customer_specs, booking_specs, values, errors)
+        return None, {"email": _("Enter your email or mobile number to receive a code.")}, 422
     try:
         challenge, code = otp.request_code(
             db.session,
@@ -172,28 +189,24 @@ def _send_code(token, booking, customer_answers, booking_answers):
             identifier=identifier,
             purpose="verify_booking",
             now=now(),
-            payload={
-                "bookingId": booking.id,
-                "customer": customer_answers,
-                "info": booking_answers,
-            },
+            payload=payload,
             ip=client_ip(),
         )
     except BookingError as error:
         db.session.rollback()
-        values = _typed(customer_specs, booking_specs)
-        if error.code == "RATE_LIMITED":
+        limited = error.code == "RATE_LIMITED"
+        if limited:
             message = _("Too many codes were requested. Please wait a few minutes and try again.")
         else:
             message = _("We cannot send a code to this address. Please check it.")
-        status = 429 if error.code == "RATE_LIMITED" else 422
-        problems = {"email" if channel == "email" else "phoneNumber": message}
-        return _details_page(
-            token, booking, customer_specs, booking_specs, values, problems, status=status
+        return (
+            None,
+            {"email" if channel == "email" else "phoneNumber": message},
+            (429 if limited else 422),
         )
     db.session.commit()
     deliver_code(channel, challenge.identifier, code)
-    return go(url_for(".hold_verify", token=token, challenge=challenge.id))
+    return challenge.id, {}, 200
 
 
 def _phone_channel() -> str:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from webapp.booking import intervals as iv
 from webapp.booking import invoices, lifecycle
 from webapp.booking.errors import BookingError
+from webapp.booking.expiry import PAYMENT_EXPIRED_REASON
 from webapp.embed.origins import allowed_origins, frame_ancestors, is_allowed, normalize_origin
 from webapp.extensions import db
 from webapp.models import Booking, BookingStatus, Invoice
@@ -40,7 +41,6 @@ DECLINES = {
     "expired": _l("The time to pay for this booking ran out, so it was canceled."),
     "canceled": _l("This booking was canceled, so it can no longer be paid."),
 }
-PAYMENT_EXPIRED_REASON = "payment not completed in time"  # as the worker writes it
 FORM_LIMIT = 64  # characters kept of each card field
 
 

@@ -13,33 +13,24 @@ from flask import abort, current_app, g, make_response, render_template, request
 from flask_babel import gettext as _
 
 from webapp import customers
-from webapp.auth import otp
 from webapp.booking import intervals as iv
-from webapp.booking import invoices, lifecycle
+from webapp.booking import lifecycle
 from webapp.booking import queue as booking_queue
 from webapp.booking.errors import BookingError, InvalidTransition, ValidationFailed
 from webapp.extensions import db
 from webapp.i18n import current_lang
 from webapp.models import Booking, BookingStatus, BookingType
-from webapp.payments.links import payment_token
-from webapp.public import answers as form_answers
 from webapp.public import catalog as cat
 from webapp.public.blueprint import bp, customer_timezone, go, now, render
-from webapp.public.details import (
-    _phone_channel,
-    _specs,
-    check_code,
-    deliver_code,
-    json_answers,
-)
+from webapp.public.details import check_code, form_specs, read_details, send_code, typed_values
+from webapp.public.pay import payment_url
 from webapp.public.tokens import MANAGE_SALT, booking_from_token, manage_token
-from webapp.security import client_ip, limiter
+from webapp.security import limiter
 
 S = BookingStatus
 POLL_SECONDS = 5
 # htmx stops polling an element whose answer has this status (the booking is settled).
 STOP_POLLING = 286
-EXPIRED_REASON = "not assigned in time"
 OTP_PURPOSE = "verify_booking"
 
 
@@ -70,12 +61,7 @@ def queue_length(service: BookingType) -> QueueLength | None:
     if "queue_counts" not in g:
         g.queue_counts = booking_queue.pending_counts(db.session, g.organization.id, now())
     waiting = g.queue_counts.get(service.id, 0)
-    return QueueLength(waiting, booking_queue.estimated_wait(service_stub(service), waiting + 1))
-
-
-def service_stub(service: BookingType) -> Booking:
-    """A booking not yet made, for the estimates of someone who would join now."""
-    return Booking(booking_type_id=service.id, duration=service.minutes)
+    return QueueLength(waiting, booking_queue.estimated_wait(service.minutes, waiting + 1))
 
 
 @bp.context_processor
@@ -104,41 +90,32 @@ def _join_limit() -> str:
 def queue_join(type_id: str):
     """The details form for joining a service's queue; then, as for a booking, the code."""
     service = _service_or_404(type_id)
-    customer_specs, booking_specs = _specs(service_stub(service))
+    customer_specs, booking_specs = form_specs(service.id)
     values: dict = {}
     errors: dict = {}
     if request.method == "POST":
-        answers = []
-        for specs in (customer_specs, booking_specs):
-            found, problems = form_answers.parse_answers(
-                specs,
-                request.form,
-                request.files,
-                organization_id=g.organization.id,
-                upload_folder=current_app.config["UPLOAD_FOLDER"],
-                max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
-            )
-            answers.append(json_answers(found))
-            errors.update(problems)
+        customer_answers, booking_answers, errors = read_details(customer_specs, booking_specs)
         if not errors and g.site.require_verification:
-            return _send_code(service, *answers)
+            payload = {"queueTypeId": service.id, "customer": customer_answers}
+            challenge_id, errors, status = send_code(
+                customer_answers, {**payload, "info": booking_answers}
+            )
+            if challenge_id:
+                return go(url_for(".queue_join_verify", type_id=service.id, challenge=challenge_id))
+            return _join_page(service, _typed(service), errors, status=status)
         if not errors:
-            return _join(service, *answers, verified=False)
+            return _join(service, customer_answers, booking_answers, verified=False)
         values = _typed(service)
     return _join_page(service, values, errors)
 
 
 def _typed(service: BookingType) -> dict:
     """What the customer typed, by field key, to fill the form in again."""
-    customer_specs, booking_specs = _specs(service_stub(service))
-    return {
-        **form_answers.submitted_values(customer_specs, request.form),
-        **form_answers.submitted_values(booking_specs, request.form),
-    }
+    return typed_values(*form_specs(service.id))
 
 
 def _join_page(service, values, errors, status=None, message=None):
-    customer_specs, booking_specs = _specs(service_stub(service))
+    customer_specs, booking_specs = form_specs(service.id)
     return render(
         "public/queue_join.html",
         status or (422 if errors else 200),
@@ -150,43 +127,6 @@ def _join_page(service, values, errors, status=None, message=None):
         errors=errors,
         message=message,
     )
-
-
-def _send_code(service: BookingType, customer_answers: dict, booking_answers: dict):
-    email = customer_answers.get("email")
-    phone = customer_answers.get("phoneNumber")
-    channel, identifier = ("email", email) if email else (_phone_channel(), phone)
-    values = _typed(service)
-    if not identifier:
-        errors = {"email": _("Enter your email or mobile number to receive a code.")}
-        return _join_page(service, values, errors)
-    try:
-        challenge, code = otp.request_code(
-            db.session,
-            g.organization,
-            channel=channel,
-            identifier=identifier,
-            purpose=OTP_PURPOSE,
-            now=now(),
-            payload={
-                "queueTypeId": service.id,
-                "customer": customer_answers,
-                "info": booking_answers,
-            },
-            ip=client_ip(),
-        )
-    except BookingError as error:
-        db.session.rollback()
-        limited = error.code == "RATE_LIMITED"
-        if limited:
-            message = _("Too many codes were requested. Please wait a few minutes and try again.")
-        else:
-            message = _("We cannot send a code to this address. Please check it.")
-        errors = {"email" if channel == "email" else "phoneNumber": message}
-        return _join_page(service, values, errors, status=429 if limited else 422)
-    db.session.commit()
-    deliver_code(channel, challenge.identifier, code)
-    return go(url_for(".queue_join_verify", type_id=service.id, challenge=challenge.id))
 
 
 @bp.route("/queue/join/<type_id>/verify", methods=["GET", "POST"])
@@ -254,14 +194,6 @@ def _queue_url(booking: Booking, **params) -> str:
     return url_for(".queue_page", token=manage_token(g.website.id, booking.id), **params)
 
 
-def payment_url(booking: Booking) -> str | None:
-    """Where the customer pays for ``booking``, on this website or in this frame."""
-    invoice = invoices.invoice_for(db.session, booking)
-    if invoice is None:
-        return None
-    return url_for(".payment_page", token=payment_token(invoice))
-
-
 # -- the customer's place in line ------------------------------------------------------------
 
 
@@ -297,7 +229,7 @@ def _status_context(token: str, booking: Booking) -> dict:
     position = wait = None
     if state == "waiting":
         position = booking_queue.position(db.session, booking, now())
-        wait = booking_queue.estimated_wait(booking, position) if position else None
+        wait = booking_queue.estimated_wait(booking.duration, position) if position else None
     tz = customer_timezone()
     ended = state in ("expired", "left", "canceled")
     return dict(

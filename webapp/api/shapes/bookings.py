@@ -115,7 +115,7 @@ def booking(
         "info": _kept(row.info, info_keys),
         "payment": pay,
         "queuePosition": queue_position,
-        "estimatedWaitMinutes": queue.estimated_wait(row, queue_position),
+        "estimatedWaitMinutes": queue.estimated_wait(row.duration, queue_position),
         "display": {
             "status": status_label(row.status),
             "date": format_day(start) if start else None,
