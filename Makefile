@@ -22,8 +22,11 @@ run: install
 	$(BIN)/mawid demo --if-empty --base-url http://$(HOST):$(PORT)
 	$(BIN)/mawid run --host $(HOST) --port $(PORT)
 
+# One worker process per CPU, at most 4 (PYTEST_WORKERS=0: all in this process). A module's
+# tests stay together on one worker, so its module-scoped servers start once.
+PYTEST_WORKERS ?= logical
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadscope $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check webapp tests bench
@@ -40,6 +43,7 @@ bench: install
 	$(BIN)/python bench/widget.py
 	$(BIN)/python bench/notifications.py --database both
 	$(BIN)/python bench/admin_bookings.py
+	$(BIN)/python bench/walk_in_queue.py --database both
 
 .PHONY: translations
 # After changing user-facing text: collect the strings, merge them into each language, compile.

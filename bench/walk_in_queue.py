@@ -45,7 +45,15 @@ PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def setup(uri: str, providers: int) -> tuple:
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": uri, "MAWID_NOW": NOW})
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": uri,
+            "MAWID_NOW": NOW,
+            # A connection for each provider's thread, and one for the joins.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": providers + 1, "max_overflow": 0},
+        }
+    )
     with app.app_context():
         db.create_all()
         owner = accounts.create_user(db.session, email="o@example.com", password="x" * 12)

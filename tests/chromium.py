@@ -1,6 +1,6 @@
 """Debian's Chromium for the browser tests and the widget benchmark: where it is and how it
-starts. Playwright's sync API allows one instance per thread, so the tests share one browser
-for the whole run (the ``browser`` fixture in tests/conftest.py)."""
+starts. Playwright's sync API allows one instance per thread, so the tests of a test process
+share one browser (the ``browser`` fixture in tests/conftest.py; one per xdist worker)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Fixtures: an app on a fresh SQLite file per test, and the same on PostgreSQL when
-TEST_DATABASE_URL points at a server (each test session gets its own schema)."""
+TEST_DATABASE_URL points at a server (each test process, one per xdist worker, gets its own
+schema)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from functools import partial
 import pytest
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
+from werkzeug.routing import Rule
 from werkzeug.security import generate_password_hash
 
 from tests.chromium import session_browser
@@ -57,6 +59,39 @@ class _SharedTemplateCode(BytecodeCache):
 TEMPLATE_CODE = _SharedTemplateCode()
 
 
+def _share_url_builders() -> None:
+    """The URL-building functions of the rules, made once for the whole run: every test's app
+    adds the same ~230 rules, and compiling two such functions for each was most of the time
+    an app takes to build. A function depends only on the rule's text, its parts and its
+    defaults (it reaches the rule's converters through the rule it is bound to), so that is
+    its key; a rule that differs in any of them gets its own."""
+    compile_builder = Rule._compile_builder
+    builders: dict[tuple, object] = {}
+
+    def shared_builder(rule: Rule, append_unknown: bool = True):
+        defaults = rule.defaults or {}
+        key = (
+            rule.rule,
+            append_unknown,
+            tuple(rule._trace),
+            tuple(defaults),
+            tuple(
+                rule._converters[name].to_url(defaults[name])
+                for dynamic, name in rule._trace
+                if dynamic and name in defaults
+            ),
+        )
+        builder = builders.get(key)
+        if builder is None:
+            builder = builders[key] = compile_builder(rule, append_unknown)
+        return builder
+
+    Rule._compile_builder = shared_builder
+
+
+_share_url_builders()
+
+
 def pytest_collection_finish(session):
     """What importing and collecting made lives all run long: keep it out of the garbage
     collector's scans, which otherwise slow down as the run goes on."""
@@ -88,7 +123,8 @@ def _quick_password_hashing(monkeypatch):
 
 @pytest.fixture(scope="session")
 def pg_schema():
-    """A private schema on the PostgreSQL server, with every table, for this test session."""
+    """A private schema on the PostgreSQL server, with every table, for this test process
+    (each xdist worker has one of its own)."""
     if not PG_URL:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (CI sets it)")
     schema = f"mawid_test_{os.getpid()}_{secrets.token_hex(3)}"
@@ -191,5 +227,6 @@ def now():
 
 @pytest.fixture(scope="session")
 def browser():
-    """One Chromium for every browser test of the run (tests/browser and tests/widget)."""
+    """One Chromium for every browser test of this test process (tests/browser and
+    tests/widget); each xdist worker starts its own."""
     yield from session_browser()

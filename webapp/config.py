@@ -26,6 +26,8 @@ def from_environment(instance_path: str) -> dict:
         "HOLD_MINUTES_DEFAULT": int(os.environ.get("HOLD_MINUTES_DEFAULT", "10")),
         # Minutes an unpaid booking keeps its slot before it expires.
         "PAYMENT_WINDOW_MINUTES": int(os.environ.get("PAYMENT_WINDOW_MINUTES", "30")),
+        # Seconds between two looks of the live queue pages (customers', providers', counter).
+        "QUEUE_POLL_SECONDS": int(os.environ.get("QUEUE_POLL_SECONDS", "5")),
         # Seconds between two rounds of the background worker.
         "WORKER_INTERVAL_SECONDS": float(os.environ.get("WORKER_INTERVAL_SECONDS", "5")),
         "SESSION_COOKIE_HTTPONLY": True,

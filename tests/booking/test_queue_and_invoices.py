@@ -27,6 +27,7 @@ from webapp.booking.errors import (
     ValidationFailed,
 )
 from webapp.booking.lifecycle import Actor
+from webapp.extensions import db
 from webapp.models import Booking, Invoice, OutboxMessage, Payment
 from webapp.models import BookingStatus as S
 
@@ -311,3 +312,21 @@ def test_invoice_numbers_are_per_organization(session, clinic):
     assert [invoices.invoice_for(session, b).number for b in mine] == [1, 2, 3]
     assert invoices.invoice_for(session, theirs).number == 1
     assert session.get(Booking, theirs.id).price == Decimal("50.00")
+
+
+def test_a_visit_ended_the_moment_it_started_still_has_a_time(any_app):
+    """The time of a booking is never empty (PostgreSQL's constraint says so too)."""
+    with any_app.app_context():
+        session = db.session
+        organization = make_organization(session)
+        visit = make_booking_type(session, organization, minutes=20, leave_minutes_after=5)
+        desk = make_resource(session, organization, visit)
+        booking = join(session, organization, visit)
+        queue.assign_booking(
+            session, organization, booking.id, resource_id=desk.id, actor=PROVIDER, now=NOW
+        )
+        queue.end_booking(session, organization, booking.id, actor=PROVIDER, now=NOW)
+        session.commit()
+        assert (booking.status, booking.duration) == (S.COMPLETED, 1)
+        assert booking.end_at == NOW + timedelta(seconds=1)
+        assert booking.block_end == NOW + timedelta(minutes=5, seconds=1)

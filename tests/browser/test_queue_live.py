@@ -81,6 +81,7 @@ class WalkInClinic:
 def clinic(live_site):
     """A new walk-in clinic for each test (the shared demo clinic stays as it is), with the
     pages polling every second."""
+    usual = live_site.app.config["QUEUE_POLL_SECONDS"]
     live_site.app.config["QUEUE_POLL_SECONDS"] = POLL_SECONDS
     with live_site.app.app_context():
         organization = make_organization(db.session, name="Walk-in Clinic")
@@ -100,7 +101,7 @@ def clinic(live_site):
             live_site, organization.id, website.slug, website.id, checkup.id, [huda.id, omar.id]
         )
     yield clinic
-    live_site.app.config.pop("QUEUE_POLL_SECONDS", None)
+    live_site.app.config["QUEUE_POLL_SECONDS"] = usual
 
 
 def test_the_queue_page_moves_up_the_line_by_itself(desktop_page: Page, clinic, check_step):

@@ -20,16 +20,9 @@ from webapp.extensions import db
 from webapp.i18n import format_money
 from webapp.models import Booking, BookingType, Customer, Invoice, Payment
 from webapp.models.invoices import INVOICE_STATUSES
-from webapp.public.blueprint import now
+from webapp.public.blueprint import INVOICE_STATUS_LABELS, invoice_status_label, now
 
 PAGE_SIZE = 50
-INVOICE_STATUS_LABELS = {
-    "UNPAID": _l("Unpaid"),
-    "PARTIALLY_PAID": _l("Partly paid"),
-    "PAID": _l("Paid"),
-    "VOID": _l("Void"),
-    "REFUNDED": _l("Refunded"),
-}
 PROVIDER_LABELS = {"manual": _l("Marked paid by the team"), "sandbox": _l("Sandbox (test)")}
 PAYMENT_STATUS_LABELS = {"SUCCEEDED": _l("Paid"), "FAILED": _l("Failed")}
 
@@ -84,10 +77,6 @@ def invoices_list():
         invoice_status_label=invoice_status_label,
         tz=ZoneInfo(g.organization.timezone),
     )
-
-
-def invoice_status_label(status: str) -> str:
-    return str(INVOICE_STATUS_LABELS.get(status, status))
 
 
 def _invoice(invoice_id: str) -> Invoice:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, g, request, url_for
+from flask import abort, current_app, g, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from htmx_flask import make_response
@@ -115,6 +115,7 @@ def _board(resource: Resource | None) -> dict:
         "under_way": under_way,
         "seen": _fingerprint(waiting, under_way),
         "tz": _tz(),
+        "poll_seconds": current_app.config["QUEUE_POLL_SECONDS"],
     }
 
 

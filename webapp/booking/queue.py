@@ -178,10 +178,12 @@ def end_booking(session, organization, booking_id, *, actor: Actor, now: datetim
             "A booking can be ended only once it has started.",
             start=booking.start_at.isoformat() if booking.start_at else None,
         )
-    if booking.end_at is not None and now < booking.end_at:
+    # A booking's time is never empty: one ended the moment it started keeps a second.
+    end = max(now, booking.start_at + timedelta(seconds=1))
+    if booking.end_at is not None and end < booking.end_at:
         if booking.block_end is not None:
-            booking.block_end = now + (booking.block_end - booking.end_at)
-        booking.end_at = now
+            booking.block_end = end + (booking.block_end - booking.end_at)
+        booking.end_at = end
         booking.duration = max(1, math.ceil((now - booking.start_at).total_seconds() / 60))
     transition(session, booking, S.COMPLETED, actor, now)
     resource = session.get(Resource, booking.resource_id) if booking.resource_id else None

@@ -134,10 +134,14 @@ def record(
 
 def emit(session: Session, booking: Booking, event: str | None, now: datetime, **extra) -> None:
     """The event, for webhooks and emails, in the outbox of the booking's transaction."""
-    if not event:
-        return
-    session.execute(
-        _INSERT_OUTBOX,
+    if event:
+        emit_each(session, event, [(booking, extra)], now)
+
+
+def emit_each(session: Session, event: str, items, now: datetime) -> None:
+    """The same event for several bookings, each ``(booking, extra payload)``, in one
+    statement."""
+    rows = [
         {
             "organization_id": booking.organization_id,
             "event": event,
@@ -146,8 +150,11 @@ def emit(session: Session, booking: Booking, event: str | None, now: datetime, *
             "created_at": now,
             "available_at": now,
             "attempts": 0,
-        },
-    )
+        }
+        for booking, extra in items
+    ]
+    if rows:
+        session.execute(_INSERT_OUTBOX, rows)
 
 
 # Plain inserts, built once: every booking write adds a history row and usually an event.

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from webapp.booking.states import S, emit
+from webapp.booking.states import S, emit, emit_each
 from webapp.models import Booking, Resource
 from webapp.models.resources import resource_types
 
@@ -145,15 +145,21 @@ def announce_positions(
         )
         .order_by(Booking.created_at, Booking.id)
     )
-    for place, booking in enumerate(rows, start=1):
-        emit(
-            session,
-            booking,
-            "queuePositionUpdated",
-            now,
-            queuePosition=place,
-            estimatedWaitMinutes=estimated_wait(booking.duration, place),
-        )
+    emit_each(
+        session,
+        "queuePositionUpdated",
+        [
+            (
+                booking,
+                {
+                    "queuePosition": place,
+                    "estimatedWaitMinutes": estimated_wait(booking.duration, place),
+                },
+            )
+            for place, booking in enumerate(rows, start=1)
+        ],
+        now,
+    )
 
 
 def _by_organization(pairs: set[tuple[str, str]]) -> dict[str, set[str]]:

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from webapp import customers
 from webapp.auth import otp
 from webapp.booking import intervals as iv
+from webapp.booking import invoices as billing
 from webapp.booking.errors import BookingError
 from webapp.extensions import db
 from webapp.i18n import current_lang
 from webapp.models import Booking, BookingStatus, Customer, CustomField, Invoice
+from webapp.payments.links import payment_token
 from webapp.public import answers as form_answers
 from webapp.public import fields as form_fields
 from webapp.public.blueprint import bp, customer_timezone, go, now, render
@@ -68,6 +70,7 @@ def account_home():
         past=past,
         invoices=invoices,
         manage_link=lambda b: url_for(".booking_manage", token=manage_token(g.website.id, b.id)),
+        pay_link=_pay_link,
         tz=tz,
         tz_info=iv.zone(tz),
     )
@@ -205,3 +208,10 @@ def account_profile():
         errors=errors,
         saved=saved,
     )
+
+
+def _pay_link(invoice: Invoice) -> str | None:
+    """The payment page of an invoice with something left to pay."""
+    if billing.amount_due_now(invoice) <= 0:
+        return None
+    return url_for(".payment_page", token=payment_token(invoice))

@@ -238,6 +238,19 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
+INVOICE_STATUS_LABELS = {
+    "UNPAID": _l("Unpaid"),
+    "PARTIALLY_PAID": _l("Partly paid"),
+    "PAID": _l("Paid"),
+    "VOID": _l("Void"),
+    "REFUNDED": _l("Refunded"),
+}
+
+
+def invoice_status_label(status: str) -> str:
+    return str(INVOICE_STATUS_LABELS.get(status, status))
+
+
 @bp.context_processor
 def _website_context():
     if "site" not in g:
@@ -251,4 +264,5 @@ def _website_context():
         social_links=social_links(),
         map_url=map_url(),
         status_label=status_label,
+        invoice_status_label=invoice_status_label,
     )

@@ -28,7 +28,6 @@ from webapp.public.tokens import MANAGE_SALT, booking_from_token, manage_token
 from webapp.security import limiter
 
 S = BookingStatus
-POLL_SECONDS = 5
 # htmx stops polling an element whose answer has this status (the booking is settled).
 STOP_POLLING = 286
 OTP_PURPOSE = "verify_booking"
@@ -36,7 +35,7 @@ OTP_PURPOSE = "verify_booking"
 
 def poll_seconds() -> int:
     """How often the live parts ask again (app config ``QUEUE_POLL_SECONDS``)."""
-    return current_app.config.get("QUEUE_POLL_SECONDS", POLL_SECONDS)
+    return current_app.config["QUEUE_POLL_SECONDS"]
 
 
 @dataclass(frozen=True)
