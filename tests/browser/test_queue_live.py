@@ -187,7 +187,7 @@ def test_joining_from_the_front_page(desktop_page: Page, clinic, check_step, lan
     clinic.join("Amal")
     page.goto(clinic.url("/", lang))
     offer = page.locator(".cards .service .queue-join")
-    expect(offer).to_contain_text("١" if lang == "ar" else "1 waiting")
+    expect(offer).to_contain_text("شخص واحد في الانتظار" if lang == "ar" else "1 waiting")
     check_step(page, f"front-page-{lang}")
 
     offer.locator("a").click()

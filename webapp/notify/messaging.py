@@ -16,22 +16,22 @@ returns False.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import smtplib
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from email.message import EmailMessage
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
+
+from webapp.providers import configured_provider
 
 log = logging.getLogger("mawid.messages")
 
 TEXT_CHANNELS = ("sms", "whatsapp")
 SMTP_TIMEOUT_SECONDS = 15
-T = TypeVar("T")
 
 # (filename, content type, bytes), e.g. ("booking.ics", "text/calendar", b"...")
 Attachment = tuple[str, str, bytes]
@@ -134,27 +134,7 @@ def send_text(channel: str, to: str, text: str) -> bool:
 
 def text_provider(app: Flask) -> TextProvider:
     """The app's provider, created on first use; a bad ``SMS_PROVIDER`` raises here."""
-    return configured_provider(app, "SMS_PROVIDER", LogTextProvider)
-
-
-def configured_provider(app: Flask, setting: str, log_provider: Callable[[], T]) -> T:
-    """The provider ``app.config[setting]`` names, created once per app: ``"log"`` (the
-    default) makes ``log_provider()``; an import path ``"package.module:name"`` calls what
-    it names with no arguments (a class or a factory). A bad setting raises here."""
-    spec = app.config.get(setting) or "log"
-    key = f"mawid_provider:{setting}"
-    cached = app.extensions.get(key)
-    if cached is None or cached[0] != spec:
-        cached = (spec, log_provider() if spec == "log" else _imported(setting, spec)())
-        app.extensions[key] = cached
-    return cached[1]
-
-
-def _imported(setting: str, spec: str) -> Callable:
-    module_name, _, name = spec.partition(":")
-    if not module_name or not name:
-        raise ValueError(f"{setting} must be 'log' or 'package.module:name', not {spec!r}")
-    return getattr(importlib.import_module(module_name), name)
+    return configured_provider(app, "SMS_PROVIDER", {"log": LogTextProvider}, "log")
 
 
 def send_code(channel: str, to: str, code: str, business: str) -> None:

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from webapp.i18n import LANGUAGES, digits
 from webapp.models import Booking, BookingStatus, OutboxMessage
 from webapp.notify.email_parts import Place, find_place, offering_resources, service_name
-from webapp.notify.messaging import configured_provider
+from webapp.providers import configured_provider
 
 log = logging.getLogger("webapp.notify.push")
 
@@ -109,7 +109,7 @@ class MemoryPushProvider:
 
 def provider(app: Flask | None = None) -> PushProvider:
     """The app's provider, created on first use; a bad ``PUSH_PROVIDER`` raises here."""
-    return configured_provider(app or current_app, "PUSH_PROVIDER", LogPushProvider)
+    return configured_provider(app or current_app, "PUSH_PROVIDER", {"log": LogPushProvider}, "log")
 
 
 # --- from events to messages ----------------------------------------------------------------

@@ -17,36 +17,19 @@ does.
 
 from __future__ import annotations
 
-import importlib
-
 from flask import current_app
 
 from webapp.payments.base import CardField, Checkout, Outcome, PaymentProvider, PaymentRequest
 from webapp.payments.sandbox import SandboxProvider
+from webapp.providers import configured_provider
 
 BUILT_IN = {"sandbox": SandboxProvider}
-_CACHE_KEY = "mawid.payment_providers"
 
 
 def provider(name: str | None = None) -> PaymentProvider:
-    """The provider called ``name``, or the app's (``PAYMENT_PROVIDER``); created once per
+    """The provider called ``name``, or the app's (``PAYMENT_PROVIDER``); made once per
     app. A bad name raises ValueError."""
-    spec = name or current_app.config.get("PAYMENT_PROVIDER") or "sandbox"
-    made = current_app.extensions.setdefault(_CACHE_KEY, {})
-    if spec not in made:
-        made[spec] = _load(spec)
-    return made[spec]
-
-
-def _load(spec: str) -> PaymentProvider:
-    if spec in BUILT_IN:
-        return BUILT_IN[spec]()
-    module_name, _sep, class_name = spec.partition(":")
-    if not module_name or not class_name:
-        raise ValueError(
-            f"PAYMENT_PROVIDER must be 'sandbox' or 'package.module:ClassName', not {spec!r}"
-        )
-    return getattr(importlib.import_module(module_name), class_name)()
+    return configured_provider(current_app, "PAYMENT_PROVIDER", BUILT_IN, "sandbox", spec=name)
 
 
 __all__ = ["CardField", "Checkout", "Outcome", "PaymentProvider", "PaymentRequest", "provider"]
