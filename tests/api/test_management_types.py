@@ -36,6 +36,7 @@ EVERYTHING = {
     "autoConfirm": True,
     "paymentMethods": ["manual", "creditCard"],
     "bookFromWebsite": False,
+    "queueEnabled": True,
 }
 
 

@@ -166,6 +166,7 @@ def _read(reader: FormReader) -> manage.BookingTypeValues | None:
         auto_confirm=reader.boolean("auto_confirm"),
         payment_methods=reader.many("payment_methods", PAYMENT_METHODS),
         book_from_website=reader.boolean("book_from_website"),
+        queue_enabled=reader.boolean("queue_enabled"),
         position=reader.integer("position", minimum=0, maximum=10_000, default=0),
         resource_ids=reader.many(
             "resource_ids",
@@ -197,11 +198,10 @@ def _save(booking_type: BookingType | None):
         return _form_page(booking_type, _values_of(booking_type), {})
     reader = FormReader(request.form)
     values = _read(reader)
-    queue_enabled = reader.boolean("queue_enabled")
     done = save_and_go(
         reader,
         values,
-        lambda: _saved(values, booking_type, queue_enabled),
+        lambda: manage.save_booking_type(db.session, g.organization, values, booking_type),
         lambda row: url_for("admin.type_edit", type_id=row.id),
     )
     if done is not None:
@@ -210,12 +210,6 @@ def _save(booking_type: BookingType | None):
         reader, lists=("payment_methods", "resource_ids", "time_flags"), flags=tuple(CHECKBOXES)
     )
     return _form_page(booking_type, shown, reader.errors, 422)
-
-
-def _saved(values, booking_type: BookingType | None, queue_enabled: bool) -> BookingType:
-    row = manage.save_booking_type(db.session, g.organization, values, booking_type)
-    row.queue_enabled = queue_enabled
-    return row
 
 
 @bp.post("/types/<type_id>/delete")

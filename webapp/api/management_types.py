@@ -45,6 +45,7 @@ TYPE_FIELDS = {
     "autoConfirm",
     "paymentMethods",
     "bookFromWebsite",
+    "queueEnabled",
     "resources",
     "position",
 }
@@ -139,6 +140,7 @@ def _current(row: BookingType | None) -> manage.BookingTypeValues:
         auto_confirm=row.auto_confirm,
         payment_methods=list(row.payment_methods or []),
         book_from_website=row.book_from_website,
+        queue_enabled=row.queue_enabled,
         position=row.position,
         resource_ids=_offered_by([row.id]).get(row.id, []),
     )
@@ -190,6 +192,7 @@ def _read(data: dict, row: BookingType | None) -> manage.BookingTypeValues:
         )
     v.payment_methods = methods
     v.book_from_website = reader.boolean("bookFromWebsite", v.book_from_website)
+    v.queue_enabled = reader.boolean("queueEnabled", v.queue_enabled)
     v.resource_ids = reader.strings("resources", v.resource_ids, max_length=64)
     v.position = reader.integer("position", v.position, minimum=0, maximum=10_000)
     return v

@@ -57,6 +57,8 @@ class BookingTypeValues:
     auto_confirm: bool = False
     payment_methods: list[str] = field(default_factory=list)
     book_from_website: bool = True
+    # The website and widget offer to join its queue (no date or time).
+    queue_enabled: bool = False
     position: int = 0
     resource_ids: list[str] = field(default_factory=list)
     # None keeps what is stored (the admin's form has neither).
@@ -191,6 +193,7 @@ def save_booking_type(
     booking_type.auto_confirm = values.auto_confirm
     booking_type.payment_methods = [m for m in PAYMENT_METHODS if m in values.payment_methods]
     booking_type.book_from_website = values.book_from_website
+    booking_type.queue_enabled = values.queue_enabled
     booking_type.position = values.position
     if values.schedule is not None:
         booking_type.schedule = dict(values.schedule)

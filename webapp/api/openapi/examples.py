@@ -52,6 +52,7 @@ BOOKING_TYPE = {
     "autoConfirm": True,
     "paymentMethods": ["manual"],
     "bookFromWebsite": True,
+    "queueEnabled": False,
     "pendingCount": 0,
 }
 MANAGED_TYPE = {

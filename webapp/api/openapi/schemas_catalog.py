@@ -94,6 +94,9 @@ BOOKING_TYPE = {
     "autoConfirm": BOOLEAN,
     "paymentMethods": array({"type": "string", "enum": list(PAYMENT_METHODS)}),
     "bookFromWebsite": BOOLEAN,
+    "queueEnabled": described(
+        BOOLEAN, "The website and widget offer to join its queue (assign: false works anyway)."
+    ),
 }
 PERIOD = obj(
     {"start": described(INTEGER, "Military time, 900"), "end": described(INTEGER, "1300")},
@@ -325,6 +328,7 @@ SCHEMAS: dict = {
                     array({"type": "string", "enum": list(PAYMENT_METHODS)})
                 ),
                 "bookFromWebsite": BOOLEAN,
+                "queueEnabled": BOOLEAN,
                 "resources": described(nullable(array(ID)), "Ids of the resources offering it."),
                 "position": {"type": "integer", "minimum": 0, "maximum": 10000},
                 "id": described(STRING, "Read-only; ignored."),

@@ -110,5 +110,6 @@ def booking_type(row: BookingType, *, currency: str, pending_count: int) -> dict
         "autoConfirm": row.auto_confirm,
         "paymentMethods": list(row.payment_methods or []),
         "bookFromWebsite": row.book_from_website,
+        "queueEnabled": row.queue_enabled,
         "pendingCount": pending_count,
     }
