@@ -568,10 +568,7 @@ def _add_bookings(session, organization, website, types, resources, customers, o
             **extra,
         )
         if booking.status == "PENDING_PAYMENT":  # the deposit was paid at the front desk
-            invoice = invoices.invoice_for(session, booking)
-            invoices.record_payment(
-                session, organization, invoice.id, provider="manual", actor=staff, now=now
-            )
+            invoices.paid_at_desk(session, organization, booking.id, actor=staff, now=now)
         made.append(booking)
     # A customer changed their mind about the last checkup.
     lifecycle.cancel_booking(

@@ -26,7 +26,7 @@ from webapp.admin.blueprint import (
     toast,
 )
 from webapp.booking import invoices, lifecycle
-from webapp.booking.errors import BookingError, InvalidTransition, ValidationFailed
+from webapp.booking.errors import BookingError, ValidationFailed
 from webapp.booking.states import Actor, can_cancel, can_reschedule
 from webapp.extensions import db
 from webapp.manage import bookings as manage
@@ -37,30 +37,13 @@ from webapp.uploads import open_upload
 CURSOR_SALT = "mawid.admin.bookings"
 
 
-def mark_paid(session, organization, booking_id, *, actor: Actor, now: datetime) -> Booking:
-    """Staff received the payment: with an invoice, as a manual payment of the amount due
-    now (so invoice and booking agree); without one, the booking simply moves on."""
-    booking = session.scalar(
-        select(Booking).where(Booking.organization_id == organization.id, Booking.id == booking_id)
-    )
-    invoice = invoices.invoice_for(session, booking) if booking is not None else None
-    if invoice is None or invoices.amount_due_now(invoice) <= 0:
-        return lifecycle.mark_paid(session, organization, booking_id, actor=actor, now=now)
-    if booking.status != "PENDING_PAYMENT":
-        raise InvalidTransition(status=booking.status)
-    invoices.record_payment(
-        session, organization, invoice.id, provider="manual", actor=actor, now=now
-    )
-    return booking
-
-
 # action -> (service, allowed from, toast)
 ACTIONS = {
     "approve": (lifecycle.approve_booking, {"PENDING_APPROVAL"}, _l("The booking is approved.")),
     "reject": (lifecycle.reject_booking, {"PENDING_APPROVAL"}, _l("The booking is rejected.")),
     "cancel": (lifecycle.cancel_booking, None, _l("The booking is canceled.")),
     "complete": (lifecycle.complete_booking, {"CONFIRMED"}, _l("The booking is completed.")),
-    "paid": (mark_paid, {"PENDING_PAYMENT"}, _l("The booking is marked paid.")),
+    "paid": (invoices.paid_at_desk, {"PENDING_PAYMENT"}, _l("The booking is marked paid.")),
 }
 WITH_REASON = frozenset({"reject", "cancel"})
 # Where a booking was made, as staff read it.

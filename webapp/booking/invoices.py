@@ -227,3 +227,24 @@ def _load(session: Session, organization: Organization, invoice_id: str):
     if dialect_name(session) == "postgresql":
         statement = statement.with_for_update()
     return session.scalars(statement).one(), booking
+
+
+def paid_at_desk(
+    session: Session, organization: Organization, booking_id: str, *, actor: Actor, now: datetime
+) -> Booking:
+    """Staff received what a booking waiting for payment owes: a manual payment of the
+    amount due now on its invoice (so invoice and booking agree), or, for a booking without
+    an invoice, the booking simply moves on."""
+    from webapp.booking.lifecycle import mark_paid  # lifecycle imports this module
+
+    booking = load_booking_for_update(session, organization.id, str(booking_id)[:64])
+    invoice = invoice_for(session, booking) if booking is not None else None
+    if invoice is None or amount_due_now(invoice) <= ZERO:
+        return mark_paid(session, organization, booking_id, actor=actor, now=now)
+    if booking.status != S.PENDING_PAYMENT:
+        raise InvalidTransition(
+            f"Only a PENDING_PAYMENT booking can be marked paid; this one is {booking.status}.",
+            status=booking.status,
+        )
+    record_payment(session, organization, invoice.id, provider="manual", actor=actor, now=now)
+    return booking
