@@ -330,3 +330,21 @@ def test_a_visit_ended_the_moment_it_started_still_has_a_time(any_app):
         assert (booking.status, booking.duration) == (S.COMPLETED, 1)
         assert booking.end_at == NOW + timedelta(seconds=1)
         assert booking.block_end == NOW + timedelta(minutes=5, seconds=1)
+
+
+def test_the_customer_cannot_pay_once_the_payment_window_ran_out(session, clinic):
+    organization, _, _, paid, _, _ = clinic
+    booking = join(session, organization, paid, payment_window_minutes=15)
+    invoice = invoices.invoice_for(session, booking)
+    late = NOW + timedelta(minutes=15)
+    with pytest.raises(InvalidTransition):
+        invoices.record_payment(
+            session, organization, invoice.id, provider="sandbox", actor=CUSTOMER, now=late
+        )
+    session.rollback()
+    # Money the front desk took before the worker's sweep is still recorded.
+    invoices.record_payment(
+        session, organization, invoice.id, provider="manual", actor=PROVIDER, now=late
+    )
+    session.commit()
+    assert booking.status == S.PENDING_ASSIGNMENT

@@ -116,12 +116,19 @@ def record_payment(
     card_last4: str | None = None,
 ) -> Payment:
     """A payment received (``amount``: the amount due now when None). Moves a booking that
-    waited for this payment on; refuses when nothing is due or the time to pay ran out."""
+    waited for this payment on; refuses when nothing is due or the time to pay ran out (the
+    customer's side only: money staff or a gateway already took is always recorded)."""
     invoice, booking = _load(session, organization, invoice_id)
     if booking is not None and booking.status in (S.CANCELED, S.REJECTED):
         raise InvalidTransition(
             "This booking was canceled, so its invoice can no longer be paid.",
             status=booking.status,
+        )
+    if booking is not None and _window_closed(booking, now) and not actor.is_staff:
+        raise InvalidTransition(
+            "The time to pay for this booking ran out.",
+            status=booking.status,
+            expired_at=booking.expires_at.isoformat(),
         )
     due = amount_due_now(invoice)
     amount = due if amount is None else Decimal(amount).quantize(CENT)
@@ -181,6 +188,15 @@ def record_failure(
     if booking is not None:
         emit(session, booking, "paymentFailed", now, invoiceId=invoice.id, reason=reason[:300])
     return payment
+
+
+def _window_closed(booking: Booking, now: datetime) -> bool:
+    """Unpaid past its payment window: the worker cancels it on its next round."""
+    return (
+        booking.status == S.PENDING_PAYMENT
+        and booking.expires_at is not None
+        and booking.expires_at <= now
+    )
 
 
 def _up_front_paid(invoice: Invoice) -> bool:
